@@ -1,0 +1,75 @@
+# Conseiller numérique: `make run` and `make test` are all a new user needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+RASA := $(BIN)/rasa
+# Rasa 3.6 needs Python 3.10: on PATH, else from pyenv.
+PYTHON310 := $(shell for p in python3.10 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V | tail -1) /usr/bin/python3.10; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+
+RASA_PORT ?= 5005
+ACTION_PORT ?= 5055
+export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
+export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/rasa-tracker.db
+export CONSEILLER_DATABASE_URL ?= sqlite:///$(CURDIR)/var/conseiller.db
+export CORS_ORIGINS ?= http://localhost:$(RASA_PORT)
+export RASA_TELEMETRY_ENABLED := false
+# The model names our NLU component (rasa_addons.*): Rasa must import it from here.
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+MODEL := models/conseiller.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(wildcard rasa_addons/*.py) requirements.txt
+
+.PHONY: help install train run shell test evaluate validate clean
+
+help:
+	@echo "make run       install, train if the data changed, start the assistant"
+	@echo "make test      run every test (trains the model if needed)"
+	@echo "make shell     chat in the terminal with the running assistant"
+	@echo "make evaluate  NLU scores on the held-out examples (report in results/)"
+
+$(VENV)/.installed: requirements.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 does not run on 3.11+): install it, e.g. 'pyenv install 3.10'"; exit 1; }
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip<25"
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip check
+	@touch $@
+
+install: $(VENV)/.installed
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	@mkdir -p models
+	$(RASA) train --fixed-model-name conseiller --out models
+	@touch $@
+
+train: $(MODEL)
+
+var/auth-token:
+	@mkdir -p var
+	@$(PY) -c "import secrets; print(secrets.token_urlsafe(24))" > $@
+
+# The HTTP API token: RASA_AUTH_TOKEN from the environment, else one generated in var/.
+run: $(MODEL) var/auth-token
+	@$(PY) -m ops.run_local --rasa-port $(RASA_PORT) --action-port $(ACTION_PORT) --model $(MODEL)
+
+shell: $(VENV)/.installed
+	@$(PY) -m ops.chat --url http://127.0.0.1:$(RASA_PORT)
+
+validate: $(VENV)/.installed
+	$(RASA) data validate --fail-on-warnings
+
+test: $(MODEL)
+	$(RASA) data validate --fail-on-warnings
+	$(BIN)/pytest -q tests
+
+evaluate: $(MODEL)
+	$(PY) scripts/evaluate_nlu.py
+
+clean:
+	rm -rf models results var/*.db

@@ -1,0 +1,44 @@
+"""`make run`: starts the action server and the Rasa server, prints how to chat."""
+import argparse
+import os
+import time
+from pathlib import Path
+
+from ops.servers import REPO_ROOT, assistant
+
+
+def auth_token() -> str:
+    token = os.environ.get("RASA_AUTH_TOKEN")
+    if token:
+        return token
+    return (REPO_ROOT / "var" / "auth-token").read_text().strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rasa-port", type=int, default=5005)
+    parser.add_argument("--action-port", type=int, default=5055)
+    parser.add_argument("--model", default="models/conseiller.tar.gz")
+    args = parser.parse_args()
+    token = auth_token()
+    print("Démarrage du conseiller numérique (environ 30 secondes)…", flush=True)
+    with assistant(Path(args.model), args.rasa_port, args.action_port, token, REPO_ROOT / "var" / "logs",
+                   cors=os.environ.get("CORS_ORIGINS", "")) as url:
+        print(
+            f"\nLe conseiller numérique est prêt : {url}\n"
+            f"  • discuter dans le terminal : make shell (dans un autre terminal)\n"
+            f"  • canal REST : POST {url}/webhooks/rest/webhook  {{\"sender\": \"moi\", \"message\": \"bonjour\"}}\n"
+            f"  • API HTTP (jeton dans RASA_AUTH_TOKEN ou var/auth-token) : {url}/status?token=…\n"
+            f"  • journaux : var/logs/\n"
+            "Ctrl-C pour arrêter.",
+            flush=True,
+        )
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("\nArrêt…")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Starting and stopping the action server and the Rasa server as child processes."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, timeout: float, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with code {process.returncode}; see {log}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, socket.timeout):
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} not ready after {timeout:.0f} s; see {log}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _start(command: List[str], env: Dict[str, str], log: Path) -> subprocess.Popen:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(log, "w")
+    return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+@contextmanager
+def assistant(
+    model: Path,
+    rasa_port: int,
+    action_port: int,
+    auth_token: str,
+    log_dir: Path,
+    extra_env: Optional[Dict[str, str]] = None,
+    cors: str = "",
+) -> Iterator[str]:
+    """Runs both servers; yields the Rasa server's base URL; stops both on exit."""
+    env = dict(os.environ)
+    env.update(extra_env or {})
+    env["ACTION_SERVER_URL"] = f"http://127.0.0.1:{action_port}/webhook"
+    env["PYTHONPATH"] = str(REPO_ROOT)  # the model names rasa_addons.* components
+    env.setdefault("TRACKER_DB_URL", f"sqlite:///{REPO_ROOT / 'var' / 'rasa-tracker.db'}")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    actions = _start([str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)], env, log_dir / "actions.log")
+    rasa_command = [
+        str(BIN / "rasa"), "run", "--model", str(model), "--enable-api", "--auth-token", auth_token,
+        "--port", str(rasa_port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+    ]
+    if cors:
+        rasa_command += ["--cors", *cors.split(",")]
+    rasa = _start(rasa_command, env, log_dir / "rasa.log")
+    try:
+        wait_until_ready(f"http://127.0.0.1:{action_port}/health", actions, 60, log_dir / "actions.log")
+        wait_until_ready(f"http://127.0.0.1:{rasa_port}/status?token={auth_token}", rasa, 180, log_dir / "rasa.log")
+        yield f"http://127.0.0.1:{rasa_port}"
+    finally:
+        stop(rasa)
+        stop(actions)
+
+
+def rest_message(base_url: str, sender: str, text: str, timeout: float = 30) -> List[dict]:
+    """Sends one message through the REST channel; returns the bot's messages."""
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
