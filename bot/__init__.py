@@ -1,0 +1,1 @@
+"""Conseiller numérique: the assistant's own logic, independent of Rasa."""

@@ -1,0 +1,62 @@
+"""What to do with a message received while the diagnostic waits for an answer.
+
+An answer the interpreter understands always wins over the NLU's intent: "on a la fibre"
+may look like need_connectivity, but during q_connection it is an answer. Otherwise the
+message is a digression (answered, then the question is asked again) or not understood.
+"""
+import re
+from typing import Optional
+
+from bot.answers import AMBIGUOUS, ANSWER, Interpretation
+from bot.text import normalize
+
+STORE = "store"
+CLARIFY = "clarify"
+EXPLAIN = "explain"
+RETRIEVAL = "retrieval"  # faq/* and objection/* answers
+NEED = "need"
+HELP = "help"
+BOT_CHALLENGE = "bot_challenge"
+GREET = "greet"
+THANK = "thank"
+OUT_OF_SCOPE = "out_of_scope"
+PROGRESS = "progress"  # asks for the result or the report before the end
+NOT_UNDERSTOOD = "not_understood"
+
+_DIGRESSIONS = {
+    "ask_why": EXPLAIN,
+    "faq": RETRIEVAL,
+    "objection": RETRIEVAL,
+    "help": HELP,
+    "bot_challenge": BOT_CHALLENGE,
+    "greet": GREET,
+    "thank": THANK,
+    "out_of_scope": OUT_OF_SCOPE,
+    "ask_results": PROGRESS,
+    "request_report": PROGRESS,
+}
+
+
+# Digressions that win over an answer read in the same message when it is a question:
+# "c'est quoi le cloud ?" mentions the cloud but asks something.
+_QUESTIONS = ("ask_why", "faq", "objection", "help", "bot_challenge")
+_QUESTION_START = re.compile(
+    r"^(c est quoi|c quoi|qu est ce|quest ce|pourquoi|comment|ca veut dire|ca sert a quoi|a quoi|kesako|est ce que|quel|quelle|qui)\b"
+)
+
+
+def looks_like_question(text: str) -> bool:
+    return "?" in (text or "") or bool(_QUESTION_START.search(normalize(text)))
+
+
+def reaction(interpretation: Interpretation, intent: Optional[str], text: str = "") -> str:
+    asks_something = intent in _QUESTIONS and looks_like_question(text)
+    if interpretation.kind == ANSWER and not asks_something:
+        return STORE
+    if interpretation.kind == AMBIGUOUS and not asks_something:
+        return CLARIFY
+    if intent in _DIGRESSIONS:
+        return _DIGRESSIONS[intent]
+    if intent and intent.startswith("need_"):
+        return NEED
+    return NOT_UNDERSTOOD

@@ -1,0 +1,228 @@
+"""Normalisation of entity values to the canonical forms of SPEC section 2.
+
+Used both by the NLU pipeline (components/entity_normalizer.py) and by the diagnostic
+form when it reads a free-text answer.
+"""
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import phonenumbers
+import yaml
+from email_validator import EmailNotValidError, validate_email
+from rapidfuzz import fuzz, process
+from text_to_num import alpha2digit
+
+from bot.text import normalize
+
+SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "nlu" / "synonyms.yml"
+
+CANONICAL_VALUES: Dict[str, Tuple[str, ...]] = {
+    "sector": (
+        "retail", "food_service", "crafts", "construction", "services",
+        "health", "agriculture", "industry", "tourism", "other",
+    ),
+    "social_network": (
+        "facebook", "instagram", "linkedin", "tiktok", "x", "youtube", "pinterest", "google_business",
+    ),
+    "connection_type": ("none", "mobile", "adsl", "fiber", "cable"),
+}
+
+_ARTICLES = {"le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "mon", "ma", "mes", "notre", "nos", "en", "au", "aux", "sur"}
+
+
+def load_vocabulary(path: Path = SYNONYMS_FILE) -> Dict[str, Dict[str, str]]:
+    """entity -> {normalised synonym -> canonical value}, read from Rasa's synonym file."""
+    vocabulary: Dict[str, Dict[str, str]] = {entity: {} for entity in CANONICAL_VALUES}
+    if not path.exists():
+        return vocabulary
+    with open(path, encoding="utf-8") as handle:
+        content = yaml.safe_load(handle) or {}
+    for block in content.get("nlu", []):
+        canonical = block.get("synonym")
+        for entity, values in CANONICAL_VALUES.items():
+            if canonical in values:
+                for line in str(block.get("examples", "")).splitlines():
+                    text = normalize(line.strip().lstrip("-").strip())
+                    if text:
+                        vocabulary[entity][text] = canonical
+    return vocabulary
+
+
+@lru_cache(maxsize=1)
+def default_vocabulary() -> Dict[str, Dict[str, str]]:
+    return load_vocabulary()
+
+
+def _candidates(norm: str) -> Iterable[str]:
+    yield norm
+    words = norm.split()
+    while words and words[0] in _ARTICLES:
+        words = words[1:]
+    stripped = " ".join(words)
+    yield stripped
+    if stripped.endswith(("s", "x")):
+        yield stripped[:-1]
+
+
+def canonical_value(entity: str, text: str, vocabulary: Optional[Dict[str, Dict[str, str]]] = None) -> Optional[str]:
+    """Maps a raw entity text ("boulangère", "insta", "la fibre") to its canonical value."""
+    values = CANONICAL_VALUES[entity]
+    table = (vocabulary or default_vocabulary()).get(entity, {})
+    norm = normalize(text).replace(" ", "_") if normalize(text).replace(" ", "_") in values else normalize(text)
+    for candidate in _candidates(norm):
+        if candidate in values:
+            return candidate
+        if candidate in table:
+            return table[candidate]
+    if table and len(norm) >= 4:
+        match = process.extractOne(norm, table.keys(), scorer=fuzz.ratio, score_cutoff=86)
+        if match:
+            return table[match[0]]
+    return None
+
+
+@dataclass(frozen=True)
+class Found:
+    value: str
+    start: int
+    end: int
+    text: str
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def find_in_text(entity: str, text: str, vocabulary: Optional[Dict[str, Dict[str, str]]] = None) -> List[Found]:
+    """Finds known words of an entity type in free text ("on a une page fb et insta")."""
+    table = (vocabulary or default_vocabulary()).get(entity, {})
+    tokens = [(match.start(), match.end(), normalize(match.group())) for match in _TOKEN.finditer(text or "")]
+    found: List[Found] = []
+    used = [False] * len(tokens)
+    for size in (4, 3, 2, 1):
+        for first in range(0, len(tokens) - size + 1):
+            if any(used[first:first + size]):
+                continue
+            phrase = " ".join(token[2] for token in tokens[first:first + size])
+            value = table.get(phrase)
+            if value is None and size == 1 and len(phrase) >= 6:
+                match = process.extractOne(phrase, table.keys(), scorer=fuzz.ratio, score_cutoff=90)
+                value = table[match[0]] if match else None
+            if value is not None:
+                start, end = tokens[first][0], tokens[first + size - 1][1]
+                found.append(Found(value, start, end, text[start:end]))
+                for index in range(first, first + size):
+                    used[index] = True
+    return sorted(found, key=lambda item: item.start)
+
+
+# --- headcount -------------------------------------------------------------------------
+
+_APPROXIMATE = {
+    "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
+    "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60, "centaine": 100,
+}
+_SOLO = re.compile(
+    r"\b(seule?|tout seul|toute seule|en solo|auto ?entrepreneu(r|se)|micro ?entrepreneu(r|se)|"
+    r"micro entreprise|independante?|free ?lance|a mon compte|entrepreneur individuel|personne d autre)\b"
+)
+_PERSON = (
+    r"(femme|mari|epouse|epoux|conjointe?|compagne|compagnon|fils|fille|frere|soeur|pere|mere|"
+    r"associee?|salariee?|employee?|apprentie?|stagiaire|alternante?|collaborat(eur|rice)|"
+    r"collegue|ouvriere?|vendeu(r|se)|secretaire|comptable|serveu(r|se)|cousine?|neveu|niece|"
+    r"beau frere|belle soeur|gendre|belle fille|partenaire|copine?|assistante?|commis|aide)"
+)
+_SINGLE_PERSON = re.compile(r"\b(ma|mon|sa|son|notre|votre)\s+(\w+\s+)?" + _PERSON + r"\b")
+_OWNER = re.compile(r"\bmoi\b")
+_OWNER_INCLUDED = re.compile(r"\b(avec|dont|y compris|compris|inclus|en comptant)\s+moi\b|\bmoi\s+(compris|inclus)\b")
+_NUMBER = re.compile(r"\b\d+\b")
+
+
+def parse_headcount(text: str) -> Optional[int]:
+    """The number of people working in the company, as the owner counts them.
+
+    "seul" -> 1, "moi et deux salariés" -> 3, "12 salariés" -> 12, "une dizaine" -> 10.
+    """
+    norm = normalize(text)
+    if not norm:
+        return None
+    for word, value in _APPROXIMATE.items():
+        norm = re.sub(rf"\b(une|1)?\s*{word}s?\b", f" {value} ", norm)
+    # "un"/"une" count as 1 only before a person ("une apprentie"), not as an article
+    # ("une équipe de 15"), and stay as they are in "vingt et un".
+    norm = re.sub(r"\b(un|une)\b(?=\s+(\w+\s+)?" + _PERSON + r"\b)", "1", norm)
+    norm = re.sub(r"(?<!\bet )\b(un|une)\b", " ", norm)
+    norm = re.sub(r"\s+", " ", alpha2digit(norm, "fr", threshold=0)).strip()
+    numbers = [int(number) for number in _NUMBER.findall(norm) if int(number) < 100000]
+    persons = len(_SINGLE_PERSON.findall(norm))
+    owner = 1 if _OWNER.search(norm) and not _OWNER_INCLUDED.search(norm) and (numbers or persons) else 0
+    total = sum(numbers) + persons + owner
+    if total == 0 and (_SOLO.search(norm) or re.fullmatch(r"(que )?moi( tout seul| seul)?( quoi)?", norm)):
+        return 1
+    return total if total > 0 else None
+
+
+_NUMBER_WORDS = (
+    r"\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
+    r"vingt|trente|quarante|cinquante|soixante|cent"
+)
+_HEADCOUNT_PHRASES = [
+    re.compile(rf"\b(?:on est|on sera|nous sommes|on bosse a|on travaille a)\s+(?:{_NUMBER_WORDS})(?:\s+(?:personnes?|salari[eé]e?s?))?\b", re.I),
+    re.compile(rf"\bmoi(?:\s+et|\s*\+)\s+(?:{_NUMBER_WORDS}|ma|mon)\s+\w+", re.I),
+    re.compile(rf"\b(?:{_NUMBER_WORDS}|une\s+(?:dizaine|quinzaine|vingtaine|trentaine))\s+(?:de\s+)?"
+               rf"(?:salari[eé]e?s|salari[eé]e?|personnes?|employ[eé]e?s?|collaborat(?:eur|rice)s?|associ[eé]e?s?|apprenti?e?s?)\b", re.I),
+    re.compile(r"\b(?:je (?:travaille|bosse|suis) (?:tout |toute )?seule?|auto[- ]?entrepreneu(?:r|se)|micro[- ]?entrepreneu(?:r|se))\b", re.I),
+]
+
+
+def find_headcount(text: str) -> Optional[Found]:
+    """A headcount phrase in free text ("on est 4", "moi et deux salariés"), if any."""
+    for pattern in _HEADCOUNT_PHRASES:
+        match = pattern.search(text or "")
+        if match:
+            value = parse_headcount(match.group(0))
+            if value:
+                return Found(str(value), match.start(), match.end(), match.group(0))
+    return None
+
+
+# --- contact details ---------------------------------------------------------------------
+
+def normalize_phone(text: str) -> Optional[str]:
+    """A French phone number as ten digits in national form, or None if not valid."""
+    try:
+        number = phonenumbers.parse(text, "FR")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number) or number.country_code != 33:
+        return None
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    digits = re.sub(r"\D", "", national)
+    return digits if len(digits) == 10 else None
+
+
+def normalize_email(text: str) -> Optional[str]:
+    try:
+        return validate_email(text.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return None
+
+
+def normalize_postcode(text: str) -> Optional[str]:
+    digits = re.sub(r"\s", "", text or "")
+    if re.fullmatch(r"\d{5}", digits) and ("01000" <= digits <= "98999"):
+        return digits
+    return None
+
+
+PHONE_PATTERN = re.compile(r"(?:\+33\s?|0033\s?|\b0)[1-9](?:[\s.\-]?\d{2}){4}\b")
+EMAIL_PATTERN = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+
+
+def find_contacts(text: str) -> Dict[str, Optional[str]]:
+    """Extracts an e-mail and a phone number from free text, normalised."""
+    email = next((value for value in map(normalize_email, EMAIL_PATTERN.findall(text or "")) if value), None)
+    phone = next((value for value in map(normalize_phone, PHONE_PATTERN.findall(text or "")) if value), None)
+    return {"email": email, "phone": phone}

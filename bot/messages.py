@@ -1,0 +1,105 @@
+"""The French messages the owner reads, built from data (questions, results, resources)."""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from bot.answers import DONT_KNOW_LABEL, NONE_LABEL
+from bot.catalogue import COST_LABELS, Entry
+from bot.figures import ReferenceFigures
+from bot.questionnaire import Question, Questionnaire
+from bot.recommendations import Recommendation
+from bot.scoring import DiagnosticResult
+
+Button = Dict[str, str]
+
+
+def buttons_for(question: Question) -> List[Button]:
+    """Every option as a button whose payload is its label (typing it works the same)."""
+    labels = [option.label for option in question.options]
+    if question.is_multi:
+        labels.append(NONE_LABEL)
+    labels.append(DONT_KNOW_LABEL)
+    return [{"title": label, "payload": label} for label in labels]
+
+
+def question_text(questionnaire: Questionnaire, question: Question) -> str:
+    number = questionnaire.question_ids.index(question.id) + 1
+    total = len(questionnaire.question_ids)
+    dimension = questionnaire.dimension(question.dimension).label
+    text = f"Question {number}/{total} · {dimension}\n{question.text}"
+    if question.is_multi:
+        choices = "\n".join(f"{index}. {option.label}" for index, option in enumerate(question.options, 1))
+        text += f"\n{choices}\nPlusieurs réponses possibles : cliquez sur une réponse ou écrivez par exemple « 1 et 3 »."
+    return text
+
+
+def clarify_text(question: Question, candidates: Sequence[str]) -> Tuple[str, List[Button]]:
+    buttons = [{"title": question.label_of(option_id), "payload": question.label_of(option_id)} for option_id in candidates]
+    return question.clarify, buttons
+
+
+def score_line(value: float) -> str:
+    return f"{round(value)}/100"
+
+
+def result_text(questionnaire: Questionnaire, result: DiagnosticResult, figures: ReferenceFigures) -> str:
+    weakest = [questionnaire.dimension(dimension_id).label for dimension_id in result.weakest]
+    lines = [
+        f"Voici votre résultat : {score_line(result.overall)}, niveau « {result.level_label} ».",
+        "",
+        "Votre score par thème :",
+    ]
+    for dimension in questionnaire.dimensions:
+        lines.append(f"• {dimension.label} : {score_line(result.dimension_scores[dimension.id])}")
+    lines += ["", f"Vos deux axes de progrès prioritaires : « {weakest[0]} » et « {weakest[1]} »."]
+    compared = [
+        figure.citation
+        for figure in (figures.comparison_for(key) for key in ["overall"] + list(result.weakest))
+        if figure is not None
+    ]
+    if compared:
+        lines += ["", "Pour vous situer :"] + [f"• {line}" for line in compared]
+    return "\n".join(lines)
+
+
+def entry_text(entry: Entry, reason: Optional[str] = None) -> str:
+    cost = COST_LABELS[entry.cost]
+    if entry.cost_note:
+        cost = f"{cost} ({entry.cost_note})"
+    lines = [f"« {entry.title} » — {entry.organisation}"]
+    lines.append(reason or entry.description)
+    lines.append(f"{entry.format} · {entry.duration} · {cost}")
+    if entry.url:
+        lines.append(entry.url)
+    return "\n".join(lines)
+
+
+def buyers_guide_text(entry: Entry) -> str:
+    guide = entry.guide
+    lines = [f"Bien choisir : {guide.provider}", entry.description, "", "Les questions à poser :"]
+    lines += [f"• {item}" for item in guide.ask]
+    lines += ["", "Ce qu'il faut comparer :"] + [f"• {item}" for item in guide.compare]
+    lines += ["", "Les signaux d'alerte :"] + [f"• {item}" for item in guide.warning_signs]
+    return "\n".join(lines)
+
+
+def recommendations_text(
+    questionnaire: Questionnaire, recommendations: Sequence[Recommendation], first: bool = True
+) -> str:
+    if not recommendations:
+        return "Je vous ai présenté toutes les ressources adaptées à votre profil. Un conseiller peut vous aider à aller plus loin."
+    intro = "Pour progresser, je vous propose :" if first else "Voici d'autres pistes :"
+    blocks = [intro]
+    for index, recommendation in enumerate(recommendations, 1):
+        dimension = questionnaire.dimension(recommendation.dimension).label
+        reason = f"Pour « {dimension} » : {recommendation.entry.why}"
+        blocks.append(f"{index}. {entry_text(recommendation.entry, reason)}")
+    return "\n\n".join(blocks)
+
+
+def need_text(intro: str, entries: Sequence[Entry]) -> str:
+    blocks = [intro]
+    for entry in entries:
+        if entry.kind == "buyers_guide":
+            blocks.append(buyers_guide_text(entry))
+        else:
+            blocks.append(entry_text(entry))
+    return "\n\n".join(blocks)

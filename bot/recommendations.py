@@ -1,0 +1,72 @@
+"""Choosing catalogue entries for an owner (SPEC section 6)."""
+from dataclasses import dataclass
+from typing import Iterable, List, Optional
+
+from bot.catalogue import Catalogue, Entry
+from bot.scoring import LEVELS, DiagnosticResult
+from bot.text import normalize
+
+KIND_PREFERENCE = ("guide", "diagnostic", "mooc", "tool", "workshop", "label", "buyers_guide", "funding", "directory")
+LEVEL_ORDER = [level for _, level in LEVELS]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    entry: Entry
+    dimension: str
+
+
+def _serves_region(entry: Entry, location: Optional[str]) -> bool:
+    if not entry.region:
+        return True
+    return bool(location) and normalize(entry.region) in normalize(location)
+
+
+def _rank(entry: Entry, dimension: str, level: str) -> tuple:
+    level_distance = min(abs(LEVEL_ORDER.index(level) - LEVEL_ORDER.index(other)) for other in entry.levels)
+    return (
+        level_distance,
+        0 if entry.dimensions[0] == dimension else 1,
+        0 if entry.cost == "free" else 1,
+        KIND_PREFERENCE.index(entry.kind),
+    )
+
+
+def candidates_for(catalogue: Catalogue, dimension: str, level: str, location: Optional[str] = None) -> List[Entry]:
+    """Active entries serving a dimension, the best fit for the level first."""
+    fitting = [
+        entry for entry in catalogue.entries
+        if entry.recommendable and dimension in entry.dimensions and _serves_region(entry, location)
+    ]
+    return sorted(fitting, key=lambda entry: _rank(entry, dimension, level))
+
+
+def recommend(
+    catalogue: Catalogue,
+    result: DiagnosticResult,
+    already_shown: Iterable[str] = (),
+    limit: int = 3,
+    location: Optional[str] = None,
+) -> List[Recommendation]:
+    """At most `limit` entries, weakest dimensions first, one per dimension per round."""
+    order = sorted(result.dimension_scores, key=lambda dimension: result.dimension_scores[dimension])
+    order = result.weakest + [dimension for dimension in order if dimension not in result.weakest]
+    shown = set(already_shown)
+    chosen: List[Recommendation] = []
+    queues = {dimension: candidates_for(catalogue, dimension, result.level, location) for dimension in order}
+    while len(chosen) < limit and any(queues.values()):
+        for dimension in order:
+            queue = queues[dimension]
+            while queue and queue[0].id in shown:
+                queue.pop(0)
+            if queue and len(chosen) < limit:
+                entry = queue.pop(0)
+                shown.add(entry.id)
+                chosen.append(Recommendation(entry, dimension))
+    return chosen
+
+
+def for_need(catalogue: Catalogue, intent: str, location: Optional[str] = None, limit: int = 3) -> List[Entry]:
+    need = catalogue.needs[intent]
+    entries = [catalogue.entry(entry_id) for entry_id in need.entries]
+    return [entry for entry in entries if _serves_region(entry, location)][:limit] or entries[:limit]

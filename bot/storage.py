@@ -1,0 +1,123 @@
+"""Handoff tickets in a SQL database: SQLite by default, PostgreSQL in production.
+
+The database address comes from the environment (CONSEILLER_DATABASE_URL), never from
+the repository. The advisor console (a later step) reads and updates the same tables.
+"""
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, declarative_base, relationship
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'conseiller.db'}"
+
+Base = declarative_base()
+
+QUEUED, LIVE, CLOSED = "queued", "live", "closed"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Ticket(Base):
+    __tablename__ = "handoff_tickets"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), index=True, nullable=False)
+    channel = Column(String(64))
+    status = Column(String(16), nullable=False, default=QUEUED)
+    reason = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    consent_at = Column(DateTime)
+    email = Column(String(320))
+    phone = Column(String(16))
+    preferred_time = Column(String(255))
+    sector = Column(String(32))
+    headcount = Column(Integer)
+    location = Column(String(255))
+    score_overall = Column(Float)
+    maturity_level = Column(String(16))
+    dimension_scores = Column(JSON)
+    needs = Column(JSON)
+    transcript = Column(JSON)
+
+    events = relationship("TicketEvent", cascade="all, delete-orphan", order_by="TicketEvent.id")
+
+
+class TicketEvent(Base):
+    """A status change or message on a ticket, with time and actor."""
+
+    __tablename__ = "handoff_ticket_events"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("handoff_tickets.id", ondelete="CASCADE"), index=True, nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    kind = Column(String(32), nullable=False)
+    actor = Column(String(255))
+    detail = Column(Text)
+
+
+def database_url() -> str:
+    return os.environ.get("CONSEILLER_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+_engines: Dict[str, Engine] = {}
+
+
+def engine(url: Optional[str] = None) -> Engine:
+    url = url or database_url()
+    if url not in _engines:
+        if url.startswith("sqlite:///"):
+            Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        created = create_engine(url, future=True, pool_pre_ping=True)
+        Base.metadata.create_all(created)
+        _engines[url] = created
+    return _engines[url]
+
+
+def create_ticket(fields: Dict[str, Any], url: Optional[str] = None) -> int:
+    with Session(engine(url)) as session:
+        ticket = Ticket(**fields)
+        ticket.events.append(TicketEvent(kind="created", actor="assistant", detail=fields.get("reason")))
+        session.add(ticket)
+        session.commit()
+        return ticket.id
+
+
+def tickets_for(sender_id: str, url: Optional[str] = None) -> List[Ticket]:
+    with Session(engine(url), expire_on_commit=False) as session:
+        return list(session.scalars(select(Ticket).where(Ticket.sender_id == sender_id).order_by(Ticket.id)))
+
+
+def get_ticket(ticket_id: int, url: Optional[str] = None) -> Optional[Ticket]:
+    with Session(engine(url), expire_on_commit=False) as session:
+        return session.get(Ticket, ticket_id)
+
+
+def delete_for_sender(sender_id: str, url: Optional[str] = None) -> int:
+    """Erases every ticket of a conversation (SPEC 9: delete_my_data)."""
+    with Session(engine(url)) as session:
+        ids = list(session.scalars(select(Ticket.id).where(Ticket.sender_id == sender_id)))
+        if ids:
+            session.execute(delete(TicketEvent).where(TicketEvent.ticket_id.in_(ids)))
+            session.execute(delete(Ticket).where(Ticket.id.in_(ids)))
+        session.commit()
+        return len(ids)
+
+
+def purge_older_than(days: int, url: Optional[str] = None) -> int:
+    """Deletes tickets not updated for `days` days (SPEC 9: retention period)."""
+    limit = utcnow() - timedelta(days=days)
+    with Session(engine(url)) as session:
+        ids = list(session.scalars(select(Ticket.id).where(Ticket.updated_at < limit)))
+        if ids:
+            session.execute(delete(TicketEvent).where(TicketEvent.ticket_id.in_(ids)))
+            session.execute(delete(Ticket).where(Ticket.id.in_(ids)))
+        session.commit()
+        return len(ids)

@@ -1,0 +1,23 @@
+"""Answer or digression? The interpreter's answer wins, unless the owner asks a question."""
+import pytest
+
+from bot import dialogue
+from bot.answers import AMBIGUOUS, ANSWER, NOT_UNDERSTOOD, Interpretation
+
+ANSWERED = Interpretation(ANSWER, "fast")
+
+
+@pytest.mark.parametrize("interpretation, intent, text, expected", [
+    (ANSWERED, "need_connectivity", "on a la fibre", dialogue.STORE),
+    (ANSWERED, "faq", "c'est quoi le cloud ?", dialogue.RETRIEVAL),
+    (ANSWERED, "faq", "cest koi la fibre", dialogue.RETRIEVAL),
+    (ANSWERED, "inform", "la fibre ?", dialogue.STORE),
+    (Interpretation(NOT_UNDERSTOOD), "ask_why", "pourquoi cette question", dialogue.EXPLAIN),
+    (Interpretation(NOT_UNDERSTOOD), "objection", "c'est trop cher tout ça", dialogue.RETRIEVAL),
+    (Interpretation(NOT_UNDERSTOOD), "need_ai", "je veux utiliser chatgpt", dialogue.NEED),
+    (Interpretation(AMBIGUOUS, candidates=("paper", "spreadsheet")), "inform", "papier ou excel", dialogue.CLARIFY),
+    (Interpretation(NOT_UNDERSTOOD), "nlu_fallback", "blabla", dialogue.NOT_UNDERSTOOD),
+    (Interpretation(NOT_UNDERSTOOD), "ask_results", "c'est quoi mon score", dialogue.PROGRESS),
+])
+def test_reaction(interpretation, intent, text, expected):
+    assert dialogue.reaction(interpretation, intent, text) == expected
