@@ -1,0 +1,62 @@
+"""Small adapters shared by the actions: tracker reading and message sending."""
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.questionnaire import PROFILE_SLOTS, Questionnaire, load_questionnaire
+
+MENU_BUTTONS = [
+    {"title": "Faire le diagnostic", "payload": "/start_diagnostic"},
+    {"title": "Parler à un conseiller", "payload": "/request_advisor"},
+]
+
+
+def questionnaire() -> Questionnaire:
+    return load_questionnaire()
+
+
+def answers(tracker: Tracker) -> Dict[str, Any]:
+    return {question_id: tracker.get_slot(question_id) for question_id in questionnaire().question_ids}
+
+
+def profile(tracker: Tracker) -> Dict[str, Any]:
+    return {slot: tracker.get_slot(slot) for slot in PROFILE_SLOTS}
+
+
+def next_unanswered(tracker: Tracker) -> Optional[str]:
+    for slot in questionnaire().slot_order:
+        if tracker.get_slot(slot) is None:
+            return slot
+    return None
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def latest_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def latest_entities(tracker: Tracker) -> List[dict]:
+    return tracker.latest_message.get("entities") or []
+
+
+def retrieval_response(tracker: Tracker) -> Optional[str]:
+    """The utter_faq/… or utter_objection/… response chosen by the ResponseSelector."""
+    intent = latest_intent(tracker)
+    selector = (tracker.latest_message.get("response_selector") or {}).get(intent) or {}
+    return (selector.get("response") or {}).get("utter_action")
+
+
+def say(dispatcher: CollectingDispatcher, text: str, buttons: Optional[List[dict]] = None) -> None:
+    dispatcher.utter_message(text=text, buttons=buttons or [])
+
+
+def leave_form(tracker: Tracker) -> List[EventType]:
+    """Events that pause the active form (its answers stay in their slots)."""
+    if tracker.active_loop.get("name"):
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+    return []

@@ -1,0 +1,42 @@
+"""Conversation-wide bookkeeping: counting failed understandings, and the fallback."""
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker, ValidationAction
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import MENU_BUTTONS, latest_intent, say
+from bot.handoff import REASON_NOT_UNDERSTOOD, too_many_failures
+
+NOT_UNDERSTOOD_INTENTS = ("nlu_fallback",)
+
+
+class ValidateSlotMappings(ValidationAction):
+    """Runs after every message. Outside a form, counts fallbacks in a row (SPEC 7)."""
+
+    async def extract_failed_understandings(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.active_loop.get("name"):
+            return {}  # inside a form, the form's validation counts unreadable answers
+        if latest_intent(tracker) in NOT_UNDERSTOOD_INTENTS:
+            return {"failed_understandings": int(tracker.get_slot("failed_understandings") or 0) + 1}
+        return {"failed_understandings": 0}
+
+    async def validate_failed_understandings(self, value, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"failed_understandings": value}  # nothing to check; silences the SDK's warning
+
+
+class ActionNotUnderstood(Action):
+    def name(self) -> Text:
+        return "action_not_understood"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if too_many_failures(int(tracker.get_slot("failed_understandings") or 0)):
+            say(
+                dispatcher,
+                "Je n'arrive pas à vous comprendre, désolé. Voulez-vous qu'un conseiller vous recontacte ?",
+                [{"title": "Oui", "payload": "/affirm"}, {"title": "Non merci", "payload": "/deny"}],
+            )
+            return [SlotSet("pending_offer", f"handoff:{REASON_NOT_UNDERSTOOD}")]
+        say(dispatcher, "Désolé, je n'ai pas bien compris. Pouvez-vous reformuler ? Je peux par exemple :", MENU_BUTTONS)
+        return []

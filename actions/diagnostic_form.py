@@ -1,0 +1,282 @@
+"""The diagnostic form: asking each question, reading answers, digressions, corrections."""
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import (
+    answers,
+    leave_form,
+    latest_entities,
+    latest_intent,
+    latest_text,
+    next_unanswered,
+    questionnaire,
+    retrieval_response,
+    say,
+)
+from bot import dialogue
+from bot.answers import ANSWER, Interpretation, interpret
+from bot.catalogue import load_catalogue
+from bot.corrections import question_to_correct
+from bot.messages import buttons_for, clarify_text, question_text
+from bot.profile import SECTOR_LABELS, SOLO_LABEL, known_profile_text, read_headcount, read_location, read_sector
+from bot.questionnaire import PROFILE_SLOTS
+
+RESULT_SLOTS = ("score_overall", "maturity_level", "dimension_scores")
+
+PROFILE_READERS = {"sector": read_sector, "headcount": read_headcount, "location": read_location}
+PROFILE_HINTS = {
+    "sector": "Je n'ai pas reconnu votre activité. Choisissez le secteur le plus proche, ou décrivez votre métier en quelques mots.",
+    "headcount": "Je n'ai pas saisi combien vous êtes. Indiquez un nombre, par exemple « 3 », « seul » ou « moi et deux salariés ».",
+    "location": "Je n'ai pas saisi le lieu. Indiquez simplement la ville ou le département, par exemple « Lyon » ou « dans le 59 ».",
+}
+
+
+def _profile_buttons(slot: str) -> List[Dict[str, str]]:
+    if slot == "sector":
+        return [{"title": label, "payload": label} for label in SECTOR_LABELS.values()]
+    if slot == "headcount":
+        return [{"title": SOLO_LABEL, "payload": SOLO_LABEL}]
+    return []
+
+
+def _progress_text(tracker: Tracker) -> str:
+    remaining = sum(1 for value in answers(tracker).values() if value is None)
+    return f"Votre résultat arrive à la fin du diagnostic : il reste {remaining} question{'s' if remaining > 1 else ''}."
+
+
+class ValidateDiagnosticForm(FormValidationAction):
+    """Reads each answer with bot.answers; answers digressions without losing the question."""
+
+    def name(self) -> Text:
+        return "validate_diagnostic_form"
+
+    def __getattr__(self, attribute: str):
+        if attribute.startswith("validate_"):
+            slot = attribute[len("validate_"):]
+            if slot in questionnaire().slot_order:
+                async def validate(value, dispatcher, tracker, domain):
+                    if tracker.get_slot("requested_slot") != slot:
+                        return {slot: self._known_value(slot, value)}
+                    return self._validate(slot, dispatcher, tracker)
+                return validate
+        raise AttributeError(attribute)
+
+    def _interpret(self, slot: str, tracker: Tracker) -> Interpretation:
+        text, intent, entities = latest_text(tracker), latest_intent(tracker), latest_entities(tracker)
+        if slot in PROFILE_READERS:
+            if intent in ("ask_why", "faq", "objection", "help", "bot_challenge", "out_of_scope") and slot != "sector":
+                return Interpretation("not_understood")
+            value = PROFILE_READERS[slot](text, entities)
+            return Interpretation(ANSWER, value) if value is not None else Interpretation("not_understood")
+        return interpret(questionnaire().question(slot), text, intent, entities)
+
+    @staticmethod
+    def _known_value(slot: str, value: Any) -> Any:
+        """A slot filled before it was asked (a fact given earlier, an entity in another
+        answer): kept when it is a valid value, never re-read from the latest message."""
+        if slot == "sector":
+            return value if value in SECTOR_LABELS else None
+        if slot == "headcount":
+            return read_headcount(str(value)) if not isinstance(value, (int, float)) else (int(value) if value >= 1 else None)
+        if slot == "location":
+            return str(value).strip() or None
+        return value
+
+    def _validate(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        intent = latest_intent(tracker)
+        interpretation = self._interpret(slot, tracker)
+        reaction = dialogue.reaction(interpretation, intent, latest_text(tracker))
+        if reaction == dialogue.STORE:
+            if slot == "q_digital_benefit" and interpretation.value == "no":
+                dispatcher.utter_message(response="utter_objection/usefulness")
+            return {slot: interpretation.value, "failed_understandings": 0, "pending_clarification": None}
+        result: Dict[Text, Any] = {slot: None}
+        if reaction == dialogue.CLARIFY:
+            text, buttons = clarify_text(questionnaire().question(slot), interpretation.candidates)
+            say(dispatcher, text, buttons)
+            result["pending_clarification"] = slot
+        elif reaction == dialogue.EXPLAIN:
+            say(dispatcher, self._why(slot))
+        elif reaction == dialogue.RETRIEVAL and retrieval_response(tracker):
+            dispatcher.utter_message(response=retrieval_response(tracker))
+        elif reaction == dialogue.NEED:
+            need = load_catalogue().needs[intent]
+            say(dispatcher, f"{need.intro}\nJe vous donnerai des ressources précises à la fin du diagnostic.")
+            result["needs_stated"] = sorted(set((tracker.get_slot("needs_stated") or []) + [intent]))
+        elif reaction == dialogue.HELP:
+            say(dispatcher, "Je vous pose quelques questions pour faire le point. Répondez avec les boutons ou avec vos mots, demandez « pourquoi ? » si une question vous étonne, ou dites « stop » pour reprendre plus tard.")
+        elif reaction == dialogue.BOT_CHALLENGE:
+            dispatcher.utter_message(response="utter_bot_challenge")
+        elif reaction == dialogue.GREET:
+            say(dispatcher, "Re-bonjour ! Nous en étions à cette question :")
+        elif reaction == dialogue.THANK:
+            say(dispatcher, "Avec plaisir ! Continuons :")
+        elif reaction == dialogue.PROGRESS:
+            say(dispatcher, _progress_text(tracker))
+        elif reaction == dialogue.OUT_OF_SCOPE:
+            say(dispatcher, "Je ne peux pas vous aider sur ce sujet, je suis spécialisé dans le numérique des entreprises. Revenons à notre question :")
+        else:
+            failures = int(tracker.get_slot("failed_understandings") or 0) + 1
+            result["failed_understandings"] = failures
+            say(dispatcher, self._not_understood_text(slot, failures))
+        return result
+
+    @staticmethod
+    def _why(slot: str) -> str:
+        if slot in PROFILE_SLOTS:
+            return questionnaire().profile_question(slot).why
+        return questionnaire().question(slot).why
+
+    @staticmethod
+    def _not_understood_text(slot: str, failures: int) -> str:
+        if failures >= 2:
+            return (
+                "Je n'arrive pas à comprendre votre réponse, désolé. Choisissez une réponse avec les boutons, "
+                "répondez « je ne sais pas », ou écrivez « conseiller » pour être mis en relation avec une personne."
+            )
+        if slot in PROFILE_HINTS:
+            return PROFILE_HINTS[slot]
+        return "Je n'ai pas bien saisi votre réponse. Pouvez-vous choisir parmi les propositions, ou reformuler ?"
+
+
+class AskSlot(Action):
+    """Asks one slot of the diagnostic form (registered once per slot below)."""
+
+    slot: str = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("pending_clarification") == self.slot:
+            # The clarifying question was just asked; do not repeat the whole question.
+            return [SlotSet("pending_clarification", None)]
+        if self.slot in PROFILE_SLOTS:
+            say(dispatcher, questionnaire().profile_question(self.slot).text, _profile_buttons(self.slot))
+        else:
+            question = questionnaire().question(self.slot)
+            say(dispatcher, question_text(questionnaire(), question), buttons_for(question))
+        return []
+
+
+for _slot in questionnaire().slot_order:
+    globals()[f"AskSlot_{_slot}"] = type(f"AskSlot_{_slot}", (AskSlot,), {"slot": _slot})
+
+
+class ActionStartDiagnostic(Action):
+    def name(self) -> Text:
+        return "action_start_diagnostic"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        pending = next_unanswered(tracker)
+        answered = sum(1 for value in answers(tracker).values() if value is not None)
+        if pending is None:
+            say(dispatcher, "Vous avez déjà répondu à toutes les questions : voici à nouveau votre résultat. Pour refaire le diagnostic, dites « on recommence ».")
+        elif answered:
+            say(dispatcher, f"Content de vous revoir ! Vous aviez déjà répondu à {answered} question{'s' if answered > 1 else ''} sur 15 : on reprend là où vous vous étiez arrêté.")
+        else:
+            known = known_profile_text(tracker.get_slot("sector"), tracker.get_slot("headcount"), tracker.get_slot("location"))
+            say(
+                dispatcher,
+                known + "C'est parti ! Quelques mots sur votre entreprise, puis 15 questions courtes (environ 5 minutes). "
+                "Répondez avec les boutons ou avec vos mots. Vous pouvez demander « pourquoi ? », dire « je ne sais pas », "
+                "corriger une réponse, ou dire « stop » pour reprendre plus tard.",
+            )
+        return [SlotSet("pending_offer", None)]
+
+
+class ActionPauseDiagnostic(Action):
+    """stop / goodbye: leaves the form; every answer given so far is kept."""
+
+    def name(self) -> Text:
+        return "action_pause_diagnostic"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        answered = sum(1 for value in answers(tracker).values() if value is not None)
+        unfinished = next_unanswered(tracker) is not None
+        goodbye = latest_intent(tracker) == "goodbye"
+        if unfinished and (answered or tracker.active_loop.get("name")):
+            text = (
+                f"D'accord, on s'arrête là. Vos réponses sont enregistrées ({answered} sur 15) : "
+                "écrivez « reprendre le diagnostic » quand vous voulez continuer."
+            )
+            if goodbye:
+                text = "Au revoir ! " + text
+        elif goodbye:
+            text = "Au revoir et bonne continuation ! Je reste disponible si vous avez besoin."
+        else:
+            text = "D'accord. Je reste disponible si vous avez besoin de moi."
+        resume = [{"title": "Reprendre le diagnostic", "payload": "/start_diagnostic"}] if unfinished and answered else []
+        say(dispatcher, text, resume)
+        return leave_form(tracker) + [SlotSet("pending_offer", None), SlotSet("pending_clarification", None)]
+
+
+def restart_events() -> List[EventType]:
+    slots = list(questionnaire().slot_order) + list(RESULT_SLOTS) + ["requested_slot", "pending_clarification", "pending_offer"]
+    return [SlotSet(slot, None) for slot in slots] + [
+        SlotSet("recommendations_shown", []), SlotSet("failed_understandings", 0), FollowupAction("diagnostic_form")]
+
+
+class ActionRestartDiagnostic(Action):
+    """restart: forgets the answers and the profile, then the form starts again.
+
+    It replaces Rasa's default action_restart, which Rasa runs for the `restart` intent
+    (SPEC 2 gives that name to "on recommence le diagnostic"): the owner starts again
+    from zero but the conversation itself is kept. Answers already given are only
+    erased after a "oui", so that a misunderstood message never loses them.
+    """
+
+    def name(self) -> Text:
+        return "action_restart"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        answered = [slot for slot in questionnaire().slot_order if tracker.get_slot(slot) is not None]
+        if not answered or tracker.get_slot("pending_offer") == "restart":
+            say(dispatcher, "C'est reparti de zéro !" + (" J'ai effacé vos réponses précédentes." if answered else ""))
+            return restart_events()
+        say(
+            dispatcher,
+            f"Voulez-vous vraiment effacer vos {len(answered)} réponses et recommencer le diagnostic depuis le début ?",
+            [{"title": "Oui, on recommence", "payload": "/affirm"}, {"title": "Non, on continue", "payload": "/deny"}],
+        )
+        return leave_form(tracker) + [SlotSet("pending_offer", "restart")]
+
+
+class ActionCorrectAnswer(Action):
+    """correct_answer: clears the answer to correct so that the form asks it again."""
+
+    def name(self) -> Text:
+        return "action_correct_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        answered_in_order = [
+            event["name"] for event in tracker.events
+            if event.get("event") == "slot" and event.get("name") in questionnaire().slot_order and event.get("value") is not None
+        ]
+        target = question_to_correct(questionnaire(), latest_text(tracker), answered_in_order, answers(tracker) | {
+            slot: tracker.get_slot(slot) for slot in PROFILE_SLOTS
+        })
+        if target is None:
+            say(dispatcher, "Vous n'avez encore répondu à aucune question : il n'y a rien à corriger. Commençons !")
+            return [SlotSet("pending_clarification", None)]
+        say(dispatcher, "Pas de souci, reprenons cette question :")
+        return [SlotSet(target, None), SlotSet("pending_clarification", None)] + [SlotSet(slot, None) for slot in RESULT_SLOTS]
+
+
+class ActionExplainQuestion(Action):
+    """ask_why outside the form: explains the last question asked, if any."""
+
+    def name(self) -> Text:
+        return "action_explain_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        slot: Optional[str] = tracker.get_slot("requested_slot") or next_unanswered(tracker)
+        if slot and slot in questionnaire().slot_order:
+            say(dispatcher, ValidateDiagnosticForm._why(slot))
+        else:
+            say(dispatcher, "Les questions du diagnostic servent à situer votre entreprise sur sept thèmes du numérique, pour vous proposer des pistes adaptées et, si vous le souhaitez, préparer l'échange avec un conseiller.")
+        return []

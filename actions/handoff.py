@@ -1,0 +1,189 @@
+"""Handover to a human advisor (SPEC 7): consent, contact, preferred time, ticket."""
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import MENU_BUTTONS, latest_entities, latest_intent, latest_text, next_unanswered, say
+from bot import storage
+from bot.answers import DONT_KNOW_PHRASES, match_keywords
+from bot.entities import find_contacts, normalize_email, normalize_phone
+from bot.handoff import REASON_REQUESTED, ticket_fields, transcript_from_events
+from bot.settings import load_settings
+
+YES_NO = [{"title": "Oui, j'accepte", "payload": "/affirm"}, {"title": "Non merci", "payload": "/deny"}]
+YES_WORDS = ("oui", "ouais", "d accord", "ok", "j accepte", "bien sur", "pas de souci", "vas y", "allez y")
+NO_WORDS = ("non", "nan", "pas d accord", "je refuse", "non merci", "plutot pas", "je prefere pas", "je ne prefere pas")
+NO_PREFERENCE = ("peu importe", "n importe quand", "quand vous voulez", "pas de preference", "comme vous voulez", "indifferent")
+CONTACT_SLOTS = ("handoff_consent", "contact", "preferred_time")
+
+
+def _contact_from(tracker: Tracker) -> Dict[str, Any]:
+    found = find_contacts(latest_text(tracker))
+    for entity in latest_entities(tracker):
+        if entity.get("entity") == "email" and not found["email"]:
+            found["email"] = normalize_email(str(entity.get("value")))
+        if entity.get("entity") == "phone" and not found["phone"]:
+            found["phone"] = normalize_phone(str(entity.get("value")))
+    return found
+
+
+class ValidateHandoffForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_handoff_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        if tracker.get_slot("handoff_status") in ("queued", "live"):
+            return []  # a request is already open: nothing to ask
+        if tracker.get_slot("handoff_consent") is False:
+            return ["handoff_consent"]
+        if tracker.get_slot("email") or tracker.get_slot("phone"):
+            return ["handoff_consent", "preferred_time"]
+        return list(CONTACT_SLOTS)
+
+    async def validate_handoff_consent(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if value is True or value is False:
+            consent = value
+        else:
+            words = match_keywords(str(value), [("yes", YES_WORDS), ("no", NO_WORDS)])
+            consent = True if words == ["yes"] else False if words == ["no"] else None
+        if consent is None:
+            say(dispatcher, "Je n'ai pas compris : acceptez-vous qu'un conseiller utilise vos coordonnées pour vous recontacter ?", YES_NO)
+            return {"handoff_consent": None}
+        if not consent:
+            # No consent: no personal data is kept.
+            return {"handoff_consent": False, "email": None, "phone": None, "contact": None}
+        return {"handoff_consent": True}
+
+    async def validate_contact(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if latest_intent(tracker) == "deny":
+            return {"contact": None, "handoff_consent": False, "email": None, "phone": None}
+        found = _contact_from(tracker)
+        if not found["email"] and not found["phone"]:
+            say(dispatcher, "Je n'ai pas reconnu d'adresse e-mail ni de numéro de téléphone français. Pouvez-vous vérifier ? Par exemple : contact@monentreprise.fr ou 06 12 34 56 78.")
+            return {"contact": None}
+        return {"contact": found["email"] or found["phone"], "email": found["email"], "phone": found["phone"]}
+
+    async def validate_preferred_time(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        text = str(value or "").strip()
+        if latest_intent(tracker) == "dont_know" or match_keywords(text, [("any", NO_PREFERENCE + DONT_KNOW_PHRASES)]):
+            return {"preferred_time": "pas de préférence"}
+        return {"preferred_time": text[:200]}
+
+
+class AskHandoffConsent(Action):
+    def name(self) -> Text:
+        return "action_ask_handoff_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(
+            dispatcher,
+            "Je peux transmettre votre demande à un conseiller, qui vous recontactera. Pour cela, je vais vous demander "
+            "un e-mail ou un téléphone et un moment qui vous arrange, ainsi que le résumé de notre échange. "
+            "Ces informations ne serviront qu'à vous recontacter et vous pourrez les faire effacer à tout moment. "
+            "Êtes-vous d'accord ?",
+            YES_NO,
+        )
+        return []
+
+
+class AskContact(Action):
+    def name(self) -> Text:
+        return "action_ask_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, "Merci ! À quelle adresse e-mail ou à quel numéro de téléphone le conseiller peut-il vous joindre ?")
+        return []
+
+
+class AskPreferredTime(Action):
+    def name(self) -> Text:
+        return "action_ask_preferred_time"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        times = ["En matinée", "En début d'après-midi", "En fin de journée", "Peu importe"]
+        say(dispatcher, "Quel moment vous arrange le mieux pour être recontacté ?", [{"title": t, "payload": t} for t in times])
+        return []
+
+
+class ActionCreateHandoffTicket(Action):
+    def name(self) -> Text:
+        return "action_create_handoff_ticket"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        settings = load_settings()
+        events: List[EventType] = [SlotSet(slot, None) for slot in CONTACT_SLOTS] + [SlotSet("pending_offer", None)]
+        if tracker.get_slot("handoff_status") in ("queued", "live"):
+            say(dispatcher, f"Votre demande est déjà transmise : un conseiller vous recontactera {settings.response_delay}.")
+            return events
+        if not tracker.get_slot("handoff_consent") or not (tracker.get_slot("email") or tracker.get_slot("phone")):
+            say(dispatcher, "Très bien, je ne transmets rien et je ne garde aucune coordonnée. Je reste à votre disposition.", MENU_BUTTONS)
+            return events + [SlotSet("email", None), SlotSet("phone", None), SlotSet("handoff_status", "none")]
+        slots = {name: tracker.get_slot(name) for name in (
+            "email", "phone", "preferred_time", "sector", "headcount", "location",
+            "score_overall", "maturity_level", "dimension_scores",
+        )}
+        reason = tracker.get_slot("handoff_reason") or REASON_REQUESTED
+        fields = ticket_fields(
+            sender_id=tracker.sender_id,
+            channel=(tracker.get_latest_input_channel() or None),
+            reason=reason,
+            slots=slots,
+            needs=tracker.get_slot("needs_stated") or [],
+            transcript=transcript_from_events(tracker.events),
+        )
+        fields["consent_at"] = storage.utcnow()
+        ticket_id = storage.create_ticket(fields)
+        how = f"par e-mail ({slots['email']})" if slots["email"] else f"par téléphone ({slots['phone']})"
+        when = slots["preferred_time"] or "pas de préférence"
+        say(
+            dispatcher,
+            f"C'est noté ! Votre demande n° {ticket_id} est transmise à {settings.team_name}. "
+            f"Un conseiller vous recontactera {settings.response_delay} {how}, moment souhaité : {when.lower()}. "
+            "Il aura sous les yeux le résumé de notre échange, vous n'aurez pas à tout réexpliquer.",
+        )
+        events += [SlotSet("handoff_status", "queued"), SlotSet("handoff_reason", None)]
+        answered_some = any(tracker.get_slot(question) is not None for question in ("sector", "q_digital_plan"))
+        if next_unanswered(tracker) is not None and answered_some:
+            say(dispatcher, "En attendant, voulez-vous terminer le diagnostic ? Vos réponses sont gardées.", [
+                {"title": "Oui, on continue", "payload": "/affirm"}, {"title": "Non merci", "payload": "/deny"}])
+            events.append(SlotSet("pending_offer", "resume_diagnostic"))
+        return events
+
+
+class ActionAnswerOffer(Action):
+    """affirm / deny: answers whatever the assistant offered last."""
+
+    def name(self) -> Text:
+        return "action_answer_offer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        offer = tracker.get_slot("pending_offer") or ""
+        accepted = latest_intent(tracker) == "affirm"
+        events: List[EventType] = [SlotSet("pending_offer", None)]
+        if offer in ("restart", "delete_my_data"):
+            if accepted:  # the action itself sees the confirmation in pending_offer
+                return [FollowupAction("action_restart" if offer == "restart" else "action_delete_my_data")]
+            say(dispatcher, "D'accord, je ne touche à rien.")
+            if next_unanswered(tracker) is not None and tracker.get_slot("sector") is not None:
+                return events + [FollowupAction("diagnostic_form")]
+        elif offer.startswith("handoff:"):
+            if accepted:
+                return events + [SlotSet("handoff_reason", offer.split(":", 1)[1]), FollowupAction("handoff_form")]
+            say(dispatcher, "Très bien. Si vous changez d'avis, dites simplement « je veux parler à un conseiller ».")
+        elif offer == "more_recommendations":
+            if accepted:
+                return events + [FollowupAction("action_more_recommendations")]
+            say(dispatcher, "D'accord ! Je reste disponible si vous avez une question ou un besoin précis.")
+        elif offer == "resume_diagnostic":
+            if accepted:
+                say(dispatcher, "On reprend !")
+                return events + [FollowupAction("diagnostic_form")]
+            say(dispatcher, "Pas de souci, vos réponses sont gardées. Dites « reprendre le diagnostic » quand vous voulez.")
+        elif accepted:
+            say(dispatcher, "D'accord ! Que souhaitez-vous faire ?", MENU_BUTTONS)
+        else:
+            say(dispatcher, "Très bien. Je reste disponible : posez-moi une question ou dites-moi ce dont vous avez besoin.")
+        return events

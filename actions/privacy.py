@@ -1,0 +1,37 @@
+"""delete_my_data (SPEC 9): erases tickets and everything the conversation holds."""
+from typing import List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import leave_form, say
+from bot import storage
+
+CONFIRM = "delete_my_data"
+
+
+class ActionDeleteMyData(Action):
+    """Asks for confirmation, then erases (the second time, after a "oui")."""
+
+    def name(self) -> Text:
+        return "action_delete_my_data"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("pending_offer") != CONFIRM:
+            say(
+                dispatcher,
+                "Je peux effacer tout ce que vous m'avez confié : vos réponses, vos coordonnées, vos demandes "
+                "de rappel et notre conversation. C'est définitif. Confirmez-vous ?",
+                [{"title": "Oui, tout effacer", "payload": "/affirm"}, {"title": "Non, garder", "payload": "/deny"}],
+            )
+            return leave_form(tracker) + [SlotSet("pending_offer", CONFIRM)]
+        storage.delete_for_sender(tracker.sender_id)
+        say(
+            dispatcher,
+            "C'est fait : j'ai effacé vos réponses, vos coordonnées, vos demandes de rappel et notre conversation.",
+        )
+        # The tracker store erases the stored conversation when it sees this action
+        # (rasa_addons/tracker_store.py).
+        return [AllSlotsReset()]

@@ -1,0 +1,1 @@
+"""Extensions of Rasa Open Source (NLU component, tracker store): thin glue over bot/."""

@@ -1,0 +1,146 @@
+"""NLU pipeline component: entity values in the canonical forms of SPEC section 2.
+
+Runs after DIET, the regex extractor and the synonym mapper. It turns "moi et deux
+salariés" into 3, "+33 6 12 34 56 78" into "0612345678", "boulangère" (or a typo of it)
+into "crafts", removes duplicates found by two extractors, and finds a trade the
+classifier missed in an `inform` message.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.entities import (
+    CANONICAL_VALUES,
+    canonical_value,
+    find_headcount,
+    find_in_text,
+    normalize_email,
+    normalize_phone,
+    normalize_postcode,
+    parse_headcount,
+)
+from bot.text import normalize
+
+VOCABULARY_FILE = "vocabulary.json"
+PREFERRED_EXTRACTORS = ("RegexEntityExtractor", "DIETClassifier")
+NAME = "EntityNormalizer"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class EntityNormalizer(GraphComponent, EntityExtractorMixin):
+    def __init__(self, model_storage: ModelStorage, resource: Resource, vocabulary: Optional[Dict] = None) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        self.vocabulary: Dict[str, Dict[str, str]] = vocabulary or {entity: {} for entity in CANONICAL_VALUES}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "EntityNormalizer":
+        return cls(model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "EntityNormalizer":
+        try:
+            with model_storage.read_from(resource) as directory:
+                vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            vocabulary = None
+        return cls(model_storage, resource, vocabulary)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Learns every written form of each canonical value from the training data."""
+        for text, value in training_data.entity_synonyms.items():
+            self._learn(None, text, value)
+        for example in training_data.entity_examples:
+            for entity in example.get(ENTITIES, []):
+                written = example.get(TEXT)[entity["start"]:entity["end"]]
+                self._learn(entity["entity"], written, str(entity.get("value")))
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / VOCABULARY_FILE).write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
+        return self._resource
+
+    def _learn(self, entity: Optional[str], written: str, value: str) -> None:
+        for kind, values in CANONICAL_VALUES.items():
+            if (entity is None or entity == kind) and value in values and normalize(written):
+                self.vocabulary[kind][normalize(written)] = value
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            entities = self.normalized(message.get(TEXT) or "", message.get(ENTITIES, []))
+            intent = (message.get(INTENT) or {}).get("name")
+            if intent == "inform":
+                entities += self.missed_profile_facts(message.get(TEXT) or "", entities)
+            message.set(ENTITIES, sorted(entities, key=lambda entity: entity.get("start", 0)), add_to_output=True)
+        return messages
+
+    def missed_profile_facts(self, text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """A trade or a headcount the classifier missed in a message that gives facts."""
+        kinds = {entity["entity"] for entity in entities}
+        found = []
+        if "sector" not in kinds:
+            found += [("sector", item.value, item) for item in find_in_text("sector", text, self.vocabulary)[:1]]
+        if "headcount" not in kinds:
+            headcount = find_headcount(text)
+            if headcount:
+                found.append(("headcount", int(headcount.value), headcount))
+        return [
+            self.add_processor_name({"entity": kind, "start": item.start, "end": item.end, "value": value,
+                                     "confidence_entity": 1.0, "extractor": NAME})
+            for kind, value, item in found
+        ]
+
+    def normalized(self, text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        kept: List[Dict[str, Any]] = []
+        ranked = sorted(entities, key=lambda entity: PREFERRED_EXTRACTORS.index(entity.get("extractor"))
+                        if entity.get("extractor") in PREFERRED_EXTRACTORS else len(PREFERRED_EXTRACTORS))
+        for entity in ranked:
+            value = self.value_of(text, entity)
+            if value is None or any(self._clash(entity, other) for other in kept):
+                continue
+            kept.append(self.add_processor_name({**entity, "value": value}))
+        return kept
+
+    @staticmethod
+    def _clash(entity: Dict[str, Any], other: Dict[str, Any]) -> bool:
+        overlap = entity.get("start", 0) < other.get("end", 0) and other.get("start", 0) < entity.get("end", 0)
+        same_kind = entity["entity"] == other["entity"]
+        digits_inside_contact = entity["entity"] == "postcode" and other["entity"] in ("phone", "email")
+        return overlap and (same_kind or digits_inside_contact)
+
+    def value_of(self, text: str, entity: Dict[str, Any]) -> Any:
+        kind = entity["entity"]
+        start, end = entity.get("start"), entity.get("end")
+        written = text[start:end] if start is not None and end is not None else str(entity.get("value"))
+        value = str(entity.get("value"))
+        if kind == "headcount":
+            if value.isdigit() and int(value) >= 1:
+                return int(value)
+            before = text[max(0, (start or 0) - 8):start or 0]
+            if "moi" in normalize(before) and "moi" not in normalize(written):
+                written = "moi et " + written
+            return parse_headcount(written)
+        if kind == "phone":
+            return normalize_phone(written) or normalize_phone(value)
+        if kind == "email":
+            return normalize_email(written)
+        if kind == "postcode":
+            return normalize_postcode(written)
+        if kind in CANONICAL_VALUES:
+            found = canonical_value(kind, value, self.vocabulary) or canonical_value(kind, written, self.vocabulary)
+            if found is None and kind == "sector":
+                return "other"
+            return found
+        if kind == "location":
+            return written.strip(" .,;!?") or None
+        return entity.get("value")

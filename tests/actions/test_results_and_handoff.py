@@ -1,0 +1,173 @@
+"""Results, recommendations, needs, handover and erasure actions."""
+import asyncio
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import ActionNotUnderstood, ValidateSlotMappings
+from actions.diagnostic_form import ActionCorrectAnswer
+from actions.handoff import ActionAnswerOffer, ActionCreateHandoffTicket, ValidateHandoffForm
+from actions.needs import ActionAnswerNeed
+from actions.privacy import ActionDeleteMyData
+from actions.results import ActionDiagnosticResults, ActionMoreRecommendations
+from bot import storage
+from bot.catalogue import load_catalogue
+from bot.questionnaire import DONT_KNOW, load_questionnaire
+from tests.actions.conftest import make_tracker, recorded_tracker, run, slot_events
+
+Q = load_questionnaire()
+PROFILE = {"sector": "crafts", "headcount": 3, "location": "Lille"}
+
+
+def all_answers(value=DONT_KNOW, **overrides):
+    answers = {question_id: value for question_id in Q.question_ids}
+    answers.update(overrides)
+    return answers
+
+
+def best():
+    return {q.id: (q.option_ids if q.is_multi else max(q.options, key=lambda o: o.points).id) for q in Q.questions}
+
+
+def test_results_set_the_spec_slots_and_offer_an_advisor_to_a_beginner():
+    messages, events = run(ActionDiagnosticResults(), make_tracker("mes résultats", "ask_results", slots={**PROFILE, **all_answers()}))
+    slots = slot_events(events)
+    assert slots["score_overall"] == 0 and slots["maturity_level"] == "basic"
+    assert set(slots["dimension_scores"]) == {d.id for d in Q.dimensions}
+    assert "0/100" in messages[0]["text"] and "Débutant" in messages[0]["text"]
+    assert messages[0]["text"].count("%") >= 1  # compared with French SME figures
+    assert len(slots["recommendations_shown"]) == 3
+    assert slots["pending_offer"] == "handoff:basic_level"
+
+
+def test_a_leader_gets_recommendations_and_no_advisor_push():
+    messages, events = run(ActionDiagnosticResults(), make_tracker(slots={**PROFILE, **best()}))
+    slots = slot_events(events)
+    assert slots["maturity_level"] == "leader" and slots["score_overall"] == 100
+    assert slots["pending_offer"] == "more_recommendations"
+
+
+def test_a_low_security_score_alone_triggers_the_advisor_offer():
+    answers = best()
+    answers.update({"q_backup": "none", "q_security_measures": ["antivirus"]})
+    _, events = run(ActionDiagnosticResults(), make_tracker(slots={**PROFILE, **answers}))
+    assert slot_events(events)["pending_offer"] == "handoff:security_low"
+
+
+def test_results_before_the_end_say_how_far_the_owner_is():
+    messages, events = run(ActionDiagnosticResults(), make_tracker(slots={**PROFILE, "q_digital_plan": "idea"}))
+    assert "1 questions sur 15" in messages[0]["text"] or "1 question" in messages[0]["text"]
+    assert slot_events(events)["pending_offer"] == "resume_diagnostic"
+
+
+def test_more_recommendations_never_repeat_the_ones_shown():
+    slots = {**PROFILE, **all_answers(), "recommendations_shown": []}
+    _, first = run(ActionDiagnosticResults(), make_tracker(slots=slots))
+    shown = slot_events(first)["recommendations_shown"]
+    _, more = run(ActionMoreRecommendations(), make_tracker(slots={**slots, "recommendations_shown": shown}))
+    new = slot_events(more)["recommendations_shown"][len(shown):]
+    assert new and not set(new) & set(shown)
+
+
+def test_a_need_is_answered_from_the_catalogue_with_links():
+    messages, events = run(ActionAnswerNeed(), make_tracker("je veux vendre en ligne", "need_online_sales"))
+    need = load_catalogue().needs["need_online_sales"]
+    assert messages[0]["text"].startswith(need.intro)
+    assert "http" in messages[0]["text"]
+    assert slot_events(events)["needs_stated"] == ["need_online_sales"]
+
+
+def test_consent_refused_keeps_no_contact():
+    tracker = make_tracker("non", "deny", slots={"handoff_consent": False, "email": "contact@atelier.fr"},
+                           active_loop="handoff_form", requested_slot="handoff_consent",
+                           events=[{"event": "user", "text": "non"}, {"event": "slot", "name": "handoff_consent", "value": False}])
+    _, events = run(ValidateHandoffForm(), tracker)
+    assert slot_events(events)["email"] is None
+
+
+def test_an_invalid_contact_is_asked_again():
+    tracker = make_tracker("mon num c'est le 12", "give_contact", slots={"handoff_consent": True, "contact": "mon num c'est le 12"},
+                           active_loop="handoff_form", requested_slot="contact",
+                           events=[{"event": "user", "text": "mon num c'est le 12"}, {"event": "slot", "name": "contact", "value": "mon num c'est le 12"}])
+    messages, events = run(ValidateHandoffForm(), tracker)
+    assert slot_events(events)["contact"] is None and "téléphone" in messages[0]["text"]
+
+
+def test_a_ticket_holds_profile_scores_needs_and_transcript():
+    events = [{"event": "user", "text": "je veux parler à un conseiller", "timestamp": 1}, {"event": "bot", "text": "Je peux transmettre…", "timestamp": 2}]
+    slots = {**PROFILE, "handoff_consent": True, "email": "contact@atelier.fr", "preferred_time": "En matinée",
+             "score_overall": 42.5, "maturity_level": "intermediate", "dimension_scores": {"security": 20.0},
+             "needs_stated": ["need_cybersecurity"]}
+    messages, result = run(ActionCreateHandoffTicket(), make_tracker(slots=slots, events=events, sender_id="owner-42"))
+    assert slot_events(result)["handoff_status"] == "queued"
+    [ticket] = storage.tickets_for("owner-42")
+    assert (ticket.email, ticket.sector, ticket.headcount, ticket.score_overall) == ("contact@atelier.fr", "crafts", 3, 42.5)
+    assert ticket.needs == ["need_cybersecurity"] and ticket.transcript[0]["text"] == "je veux parler à un conseiller"
+    assert f"n° {ticket.id}" in messages[0]["text"] and "deux jours ouvrés" in messages[0]["text"]
+
+
+def test_without_consent_no_ticket_is_created():
+    _, result = run(ActionCreateHandoffTicket(), make_tracker(slots={"handoff_consent": False}, sender_id="owner-43"))
+    assert storage.tickets_for("owner-43") == [] and slot_events(result)["handoff_status"] == "none"
+
+
+def test_delete_my_data_asks_for_confirmation_then_erases_the_tickets():
+    storage.create_ticket({"sender_id": "owner-44", "reason": "requested", "email": "contact@atelier.fr"})
+    messages, events = run(ActionDeleteMyData(), make_tracker("supprimez mes données", "delete_my_data", sender_id="owner-44"))
+    assert len(storage.tickets_for("owner-44")) == 1 and "Confirmez-vous" in messages[0]["text"]
+    assert slot_events(events)["pending_offer"] == "delete_my_data"
+    _, events = run(ActionAnswerOffer(), make_tracker("oui", "affirm", slots={"pending_offer": "delete_my_data"}, sender_id="owner-44"))
+    assert events[-1]["name"] == "action_delete_my_data"
+    _, events = run(ActionDeleteMyData(), make_tracker("oui", "affirm", slots={"pending_offer": "delete_my_data"}, sender_id="owner-44"))
+    assert storage.tickets_for("owner-44") == []
+    assert any(event["event"] == "reset_slots" for event in events)
+
+
+def test_no_to_the_confirmation_keeps_everything_and_resumes_the_diagnostic():
+    slots = {"pending_offer": "restart", "sector": "crafts", "q_digital_plan": "idea"}
+    messages, events = run(ActionAnswerOffer(), make_tracker("non", "deny", slots=slots))
+    assert "je ne touche à rien" in messages[0]["text"]
+    assert events[-1]["name"] == "diagnostic_form" and "q_digital_plan" not in slot_events(events)
+
+
+def test_yes_to_an_advisor_offer_opens_the_handover_form():
+    _, events = run(ActionAnswerOffer(), make_tracker("oui", "affirm", slots={"pending_offer": "handoff:basic_level"}))
+    assert {"event": "followup", "name": "handoff_form"}.items() <= events[-1].items()
+    assert slot_events(events)["handoff_reason"] == "basic_level"
+
+
+def test_two_fallbacks_in_a_row_offer_an_advisor():
+    tracker = make_tracker("azerty", "nlu_fallback", slots={"failed_understandings": 1})
+    count = asyncio.run(ValidateSlotMappings().extract_failed_understandings(CollectingDispatcher(), tracker, {}))
+    assert count == {"failed_understandings": 2}
+    messages, events = run(ActionNotUnderstood(), make_tracker("azerty", "nlu_fallback", slots=count))
+    assert slot_events(events)["pending_offer"] == "handoff:not_understood" and "conseiller" in messages[0]["text"]
+
+
+# --- with a tracker recorded from a real conversation (a florist in Tours) ---------------
+
+
+def test_recorded_conversation_scores_as_the_spec_says():
+    tracker = recorded_tracker("completed_diagnostic.json")
+    messages, events = run(ActionDiagnosticResults(), tracker)
+    slots = slot_events(events)
+    assert slots["maturity_level"] == "basic" and slots["score_overall"] == 21.43
+    assert slots["dimension_scores"]["security"] == 8.33
+    assert "21/100" in messages[0]["text"] and "Débutant" in messages[0]["text"]
+
+
+def test_recorded_conversation_makes_a_ticket_with_its_transcript():
+    tracker = recorded_tracker("completed_diagnostic.json")
+    tracker.slots.update({"handoff_consent": True, "phone": "0247000000", "preferred_time": "En matinée"})
+    run(ActionCreateHandoffTicket(), tracker)
+    [ticket] = storage.tickets_for("recorded-florist")
+    assert ticket.sector == "retail" and ticket.location == "Tours" and ticket.headcount == 2
+    owner_lines = [line["text"] for line in ticket.transcript if line["from"] == "owner"]
+    assert owner_lines[:3] == ["bonjour", "je veux faire le diagnostic", "je suis fleuriste"]
+
+
+def test_correcting_after_the_end_reopens_the_last_question():
+    tracker = recorded_tracker("completed_diagnostic.json")
+    tracker.latest_message = {"text": "je me suis trompé", "intent": {"name": "correct_answer"}, "entities": []}
+    _, events = run(ActionCorrectAnswer(), tracker)
+    cleared = slot_events(events)
+    assert cleared["q_automation"] is None and cleared["score_overall"] is None

@@ -1,0 +1,73 @@
+"""End-to-end: the trained model, the action server and the Rasa server, talked to
+through the REST channel as a website or a phone would."""
+import json
+import subprocess
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from bot import storage
+from ops.servers import BIN, REPO_ROOT, assistant, free_port, rest_message
+
+MODEL = REPO_ROOT / "models" / "conseiller.tar.gz"
+TOKEN = "e2e-test-token"
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("e2e")
+    return {"TRACKER_DB_URL": f"sqlite:///{folder / 'tracker.db'}", "CONSEILLER_DATABASE_URL": f"sqlite:///{folder / 'tickets.db'}"}
+
+
+@pytest.fixture(scope="session")
+def server(databases, tmp_path_factory):
+    if not MODEL.exists():  # `make test` trains it; a bare `pytest` trains it here
+        subprocess.run([str(BIN / "rasa"), "train", "--fixed-model-name", "conseiller", "--out", "models"], cwd=REPO_ROOT, check=True)
+    logs = tmp_path_factory.mktemp("logs")
+    with assistant(MODEL, free_port(), free_port(), TOKEN, logs, extra_env=databases) as url:
+        yield url
+
+
+class Owner:
+    """One business owner chatting through the REST channel."""
+
+    def __init__(self, url: str, database_url: str):
+        self.url = url
+        self.database_url = database_url
+        self.sender = f"owner-{uuid.uuid4().hex[:10]}"
+        self.replies: list = []
+
+    def says(self, text: str) -> str:
+        self.replies = rest_message(self.url, self.sender, text)
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return "\n".join(message.get("text", "") for message in self.replies)
+
+    @property
+    def buttons(self) -> list:
+        return [button for message in self.replies for button in message.get("buttons") or []]
+
+    def clicks(self, title: str) -> str:
+        [button] = [button for button in self.buttons if button["title"] == title]
+        return self.says(button["payload"])
+
+    def tracker(self) -> dict:
+        url = f"{self.url}/conversations/{self.sender}/tracker?token={TOKEN}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.loads(response.read())
+
+    @property
+    def slots(self) -> dict:
+        return self.tracker()["slots"]
+
+    def tickets(self):
+        return storage.tickets_for(self.sender, self.database_url)
+
+
+@pytest.fixture
+def owner(server, databases):
+    return Owner(server, databases["CONSEILLER_DATABASE_URL"])

@@ -1,0 +1,218 @@
+"""Whole conversations through the REST channel, each ending with the expected slots."""
+import pytest
+
+from bot.questionnaire import load_questionnaire
+
+Q = load_questionnaire()
+QUESTION_COUNT = len(Q.question_ids)
+
+# (answer typed, question id, value stored): a baker in Nantes, in free text only.
+FREE_TEXT_ANSWERS = [
+    ("on a juste une idée, pas de budget", "q_digital_plan", "idea"),
+    ("oui clairement", "q_digital_benefit", "clearly"),
+    ("on a la fibre", "q_connection", "fast"),
+    ("une messagerie pro et google drive", "q_cloud_services", ["pro_email", "shared_storage"]),
+    ("facebook et un site", "q_online_presence", ["social_network", "website"]),
+    ("non, on vend seulement en boutique", "q_online_sales", "no"),
+    ("de temps en temps", "q_reviews", "sometimes"),
+    ("avec un logiciel de facturation", "q_invoicing", "software"),
+    ("dans un cahier", "q_customer_file", "spreadsheet"),
+    ("sur une clé usb que je ramène chez moi", "q_backup", "occasional"),
+    ("antivirus et mises à jour", "q_security_measures", ["antivirus", "auto_updates"]),
+    ("des tutos youtube", "q_training", "self_taught"),
+    ("un prestataire quand ya un souci", "q_it_support", "provider"),
+    ("chatgpt de temps en temps", "q_ai_use", "testing"),
+    ("aucune", "q_automation", "none"),
+]
+FREE_TEXT_SCORES = {
+    "strategy": 65.0, "infrastructure": 85.0, "online_presence": 36.67, "management": 50.0,
+    "security": 36.67, "skills": 55.0, "automation_ai": 30.0,
+}
+
+
+def start_with_profile(owner, sector="je suis boulanger", headcount="moi et deux salariés", location="à Nantes"):
+    owner.says("bonjour")
+    assert "Faire le diagnostic" in [button["title"] for button in owner.buttons]
+    owner.says("je veux faire le diagnostic")
+    assert owner.slots["requested_slot"] == "sector"
+    owner.says(sector)
+    owner.says(headcount)
+    owner.says(location)
+    assert owner.slots["requested_slot"] == "q_digital_plan"
+
+
+def answer(owner, answers):
+    for text, question_id, expected in answers:
+        assert owner.slots["requested_slot"] == question_id, owner.text
+        owner.says(text)
+        assert owner.slots[question_id] == expected, (text, owner.text)
+
+
+def test_full_diagnostic_answered_only_in_free_text(owner):
+    start_with_profile(owner)
+    answer(owner, FREE_TEXT_ANSWERS)
+    slots = owner.slots
+    assert (slots["sector"], slots["headcount"], slots["location"]) == ("crafts", 3, "Nantes")
+    assert slots["dimension_scores"] == pytest.approx(FREE_TEXT_SCORES, abs=0.01)
+    assert slots["score_overall"] == pytest.approx(sum(FREE_TEXT_SCORES.values()) / 7, abs=0.01)
+    assert slots["maturity_level"] == "advanced"
+    assert "51/100" in owner.text and "Avancé" in owner.text
+    assert "https://" in owner.text  # recommendations with their links
+    assert slots["requested_slot"] is None and slots["handoff_status"] == "none"
+
+
+def test_full_diagnostic_with_buttons(owner):
+    owner.says("/start_diagnostic")
+    owner.clicks("Santé")
+    owner.clicks("Je travaille seul(e)")
+    owner.says("Bordeaux")
+    for question in Q.questions:
+        assert owner.slots["requested_slot"] == question.id
+        owner.clicks(question.options[-1].label)
+    slots = owner.slots
+    assert (slots["sector"], slots["headcount"]) == ("health", 1)
+    # The last button of a multi-choice question is one option, not all of them.
+    assert slots["q_security_measures"] == ["incident_plan"]
+    assert slots["q_online_presence"] == ["website"]
+    assert slots["maturity_level"] in ("advanced", "leader") and slots["score_overall"] > 50
+
+
+def test_digressions_mid_form_are_answered_and_the_question_comes_back(owner):
+    start_with_profile(owner)
+    owner.says("pourquoi vous me demandez ça ?")
+    assert Q.question("q_digital_plan").why in owner.text
+    assert owner.slots["requested_slot"] == "q_digital_plan" and owner.slots["q_digital_plan"] is None
+    owner.says("c'est quoi le cloud ?")
+    assert "cloud" in owner.text.lower() and owner.slots["q_digital_plan"] is None
+    owner.says("le numérique c'est trop cher pour moi")
+    assert owner.slots["requested_slot"] == "q_digital_plan" and owner.slots["q_digital_plan"] is None
+    assert Q.question("q_digital_plan").text in owner.text  # the question is asked again
+    answer(owner, FREE_TEXT_ANSWERS[:3])
+
+
+def test_correcting_the_previous_answer(owner):
+    start_with_profile(owner)
+    answer(owner, FREE_TEXT_ANSWERS[:3])
+    owner.says("je me suis trompé, je veux changer ma réponse")
+    assert owner.slots["requested_slot"] == "q_connection" and owner.slots["q_connection"] is None
+    owner.says("en fait c'est de l'adsl")
+    assert owner.slots["q_connection"] == "slow"
+    assert owner.slots["requested_slot"] == "q_cloud_services"
+    assert owner.slots["q_digital_plan"] == "idea"  # earlier answers untouched
+
+
+def test_stop_and_resume_where_it_stopped(owner):
+    start_with_profile(owner)
+    answer(owner, FREE_TEXT_ANSWERS[:4])
+    owner.says("stop, je reprendrai plus tard")
+    assert owner.tracker()["active_loop"] == {} or owner.tracker()["active_loop"].get("name") is None
+    assert "4 sur 15" in owner.text
+    owner.says("bonjour")
+    owner.says("je veux reprendre le diagnostic")
+    assert "reprend" in owner.text
+    assert owner.slots["requested_slot"] == "q_online_presence"
+    assert owner.slots["q_cloud_services"] == ["pro_email", "shared_storage"]
+    answer(owner, FREE_TEXT_ANSWERS[4:6])
+
+
+def test_advisor_requested_mid_diagnostic_creates_a_ticket(owner):
+    start_with_profile(owner)
+    answer(owner, FREE_TEXT_ANSWERS[:2])
+    owner.says("je voudrais parler à un conseiller")
+    assert owner.slots["requested_slot"] == "handoff_consent"
+    owner.says("oui")
+    owner.says("contact@boulangerie-exemple.fr")
+    owner.says("le jeudi après-midi si possible")
+    assert owner.slots["handoff_status"] == "queued"
+    [ticket] = owner.tickets()
+    assert (ticket.email, ticket.sector, ticket.headcount, ticket.preferred_time) == ("contact@boulangerie-exemple.fr", "crafts", 3, "le jeudi après-midi si possible")
+    assert any(line["text"] == "je voudrais parler à un conseiller" for line in ticket.transcript)
+    assert f"n° {ticket.id}" in owner.text
+    owner.says("oui")  # offered to finish the diagnostic meanwhile
+    assert owner.slots["requested_slot"] == "q_connection"
+    assert owner.slots["q_digital_benefit"] == "clearly"
+
+
+def test_dont_know_answers_count_zero(owner):
+    start_with_profile(owner)
+    for question in Q.questions:
+        owner.says("je sais pas" if question.id != "q_connection" else "aucune idée")
+    slots = owner.slots
+    assert all(slots[question_id] == "dont_know" for question_id in Q.question_ids)
+    assert slots["score_overall"] == 0 and slots["maturity_level"] == "basic"
+    assert "conseiller" in owner.text  # a beginner is offered an advisor
+
+
+def test_profile_given_earlier_is_not_asked_again(owner):
+    owner.says("bonjour, je suis plombier à Lille, on est 4")
+    owner.says("je veux faire le diagnostic")
+    slots = owner.slots
+    assert (slots["sector"], slots["headcount"], slots["location"]) == ("construction", 4, "Lille")
+    assert slots["requested_slot"] == "q_digital_plan"
+
+
+def test_a_need_gets_a_direct_answer_and_a_diagnostic_offer(owner):
+    owner.says("je voudrais vendre mes produits en ligne")
+    assert "https://" in owner.text and "diagnostic" in owner.text
+    assert owner.slots["needs_stated"] == ["need_online_sales"]
+    owner.says("oui")
+    assert owner.slots["requested_slot"] == "sector"
+
+
+def test_restart_forgets_everything(owner):
+    start_with_profile(owner)
+    answer(owner, FREE_TEXT_ANSWERS[:2])
+    owner.says("on recommence tout depuis le début")
+    assert owner.slots["q_digital_plan"] == "idea"  # nothing is lost before a "oui"
+    owner.says("oui")
+    slots = owner.slots
+    assert slots["q_digital_plan"] is None and slots["sector"] is None
+    assert slots["requested_slot"] == "sector"
+
+
+def test_beginner_accepts_the_advisor_offer_and_then_erases_everything(owner):
+    start_with_profile(owner, "je suis coiffeuse", "seule", "Rennes")
+    for question in Q.questions:
+        owner.says(question.options[0].label if not question.is_multi else "aucun")
+    assert owner.slots["maturity_level"] == "basic"
+    owner.says("oui")  # to the advisor offer
+    assert owner.slots["requested_slot"] == "handoff_consent"
+    owner.says("oui d'accord")
+    owner.says("06 12 34 56 78")
+    owner.says("peu importe")
+    [ticket] = owner.tickets()
+    assert (ticket.phone, ticket.reason, ticket.maturity_level) == ("0612345678", "basic_level", "basic")
+    owner.says("supprimez mes données s'il vous plaît")
+    assert len(owner.tickets()) == 1  # asked to confirm first
+    owner.says("oui")
+    assert owner.tickets() == []
+    assert owner.slots["sector"] is None and owner.slots["q_backup"] is None
+    events = owner.tracker()["events"]
+    assert not any(event.get("text") == "je suis coiffeuse" for event in events)
+
+
+def test_two_misunderstandings_in_a_row_offer_an_advisor(owner):
+    owner.says("bonjour")
+    owner.says("asdf")
+    owner.says("blorp fjdksl mmmh")
+    assert "conseiller" in owner.text
+    owner.says("non merci")
+    assert owner.slots["handoff_status"] == "none"
+
+
+def test_an_ambiguous_answer_gets_a_clarifying_question(owner):
+    start_with_profile(owner)
+    answer(owner, FREE_TEXT_ANSWERS[:7])
+    owner.says("papier ou excel ça dépend")
+    assert owner.slots["q_invoicing"] is None
+    assert [button["title"] for button in owner.buttons] == ["À la main, sur papier", "Sur Excel ou Word"]
+    owner.clicks("Sur Excel ou Word")
+    assert owner.slots["q_invoicing"] == "spreadsheet"
+
+
+def test_a_refused_consent_keeps_no_contact(owner):
+    owner.says("mon mail c'est contact@garage-exemple.fr, rappelez-moi")
+    assert owner.slots["requested_slot"] == "handoff_consent"
+    owner.says("non")
+    slots = owner.slots
+    assert slots["email"] is None and slots["handoff_status"] == "none" and owner.tickets() == []
