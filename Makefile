@@ -43,7 +43,7 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
-$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+$(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
 	@mkdir -p models
 	$(RASA) train --fixed-model-name conseiller --out models
 	@touch $@

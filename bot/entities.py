@@ -95,7 +95,9 @@ class Found:
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-def find_in_text(entity: str, text: str, vocabulary: Optional[Dict[str, Dict[str, str]]] = None) -> List[Found]:
+def find_in_text(
+    entity: str, text: str, vocabulary: Optional[Dict[str, Dict[str, str]]] = None, fuzzy: bool = True
+) -> List[Found]:
     """Finds known words of an entity type in free text ("on a une page fb et insta")."""
     table = (vocabulary or default_vocabulary()).get(entity, {})
     tokens = [(match.start(), match.end(), normalize(match.group())) for match in _TOKEN.finditer(text or "")]
@@ -107,7 +109,7 @@ def find_in_text(entity: str, text: str, vocabulary: Optional[Dict[str, Dict[str
                 continue
             phrase = " ".join(token[2] for token in tokens[first:first + size])
             value = table.get(phrase)
-            if value is None and size == 1 and len(phrase) >= 6:
+            if value is None and fuzzy and size == 1 and len(phrase) >= 6:
                 match = process.extractOne(phrase, table.keys(), scorer=fuzz.ratio, score_cutoff=90)
                 value = table[match[0]] if match else None
             if value is not None:
@@ -159,7 +161,7 @@ def parse_headcount(text: str) -> Optional[int]:
     persons = len(_SINGLE_PERSON.findall(norm))
     owner = 1 if _OWNER.search(norm) and not _OWNER_INCLUDED.search(norm) and (numbers or persons) else 0
     total = sum(numbers) + persons + owner
-    if total == 0 and (_SOLO.search(norm) or re.fullmatch(r"(que )?moi( tout seul| seul)?( quoi)?", norm)):
+    if total == 0 and (_SOLO.search(norm) or re.fullmatch(r"(il y a )?(que|juste|seulement) moi( tout seul| seul)?( quoi)?|moi tout seul|moi seule?", norm)):
         return 1
     return total if total > 0 else None
 

@@ -45,8 +45,8 @@ def read_headcount(text: str, entities: Sequence[dict] = ()) -> Optional[int]:
             value = entity.get("value")
             if isinstance(value, (int, float)) and value >= 1:
                 return int(value)
-    if normalize(text) == normalize(SOLO_LABEL):
-        return 1
+    if normalize(text) in (normalize(SOLO_LABEL), "moi", "moi meme", "juste moi"):
+        return 1  # an answer to "combien êtes-vous ?"
     return parse_headcount(text)
 
 

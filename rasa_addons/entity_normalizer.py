@@ -8,6 +8,7 @@ classifier missed in an `inform` message.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -34,6 +35,16 @@ from bot.text import normalize
 VOCABULARY_FILE = "vocabulary.json"
 PREFERRED_EXTRACTORS = ("RegexEntityExtractor", "DIETClassifier")
 NAME = "EntityNormalizer"
+SAME_WORD_GROUP = re.compile(r"[\s\-'’]*|\s+(de|du|des|d'|à|a)\s+", re.I)
+JOINS = {"headcount": re.compile(r"[\s\-'’]*|\s*(et|\+|,)\s*", re.I)}
+# "3 jours", "10 minutes", "12 chambres": figures that are not a number of people.
+NOT_PEOPLE = re.compile(
+    r"^\s*(jours?|j|ans?|années?|mois|semaines?|heures?|h|minutes?|min|fois|€|euros?|%|chambres?|km|m2|mb|mega|go|ko|tables?|couverts?|lits?|places?)\b",
+    re.I,
+)
+# Social networks and connection types are named in any message; found by their exact
+# written forms when the tagger missed them ("pas de connexion", "pinterest").
+SCANNED_EVERYWHERE = ("social_network", "connection_type")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
@@ -79,10 +90,26 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
         for message in messages:
             entities = self.normalized(message.get(TEXT) or "", message.get(ENTITIES, []))
             intent = (message.get(INTENT) or {}).get("name")
+            entities += self.missed_names(message.get(TEXT) or "", entities)
             if intent == "inform":
                 entities += self.missed_profile_facts(message.get(TEXT) or "", entities)
             message.set(ENTITIES, sorted(entities, key=lambda entity: entity.get("start", 0)), add_to_output=True)
         return messages
+
+    def missed_names(self, text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        added = []
+        for kind in SCANNED_EVERYWHERE:
+            if any(entity["entity"] == kind for entity in entities):
+                continue
+            for item in find_in_text(kind, text, self.vocabulary, fuzzy=False):
+                if len(item.text) >= 3 and not any(self._overlaps(item, entity) for entity in entities):
+                    added.append(self.add_processor_name({"entity": kind, "start": item.start, "end": item.end,
+                                                          "value": item.value, "confidence_entity": 1.0, "extractor": NAME}))
+        return added
+
+    @staticmethod
+    def _overlaps(item, entity: Dict[str, Any]) -> bool:
+        return item.start < entity.get("end", 0) and entity.get("start", 0) < item.end
 
     def missed_profile_facts(self, text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         """A trade or a headcount the classifier missed in a message that gives facts."""
@@ -100,8 +127,26 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
             for kind, value, item in found
         ]
 
+    @staticmethod
+    def merged(text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """Joins the pieces of one entity that the tagger split: "Clermont" + "Ferrand",
+        "magasin" + "de vélos", "deux associés" + "et une secrétaire"."""
+        ordered = sorted(entities, key=lambda entity: (entity.get("start", 0), entity.get("end", 0)))
+        result: List[Dict[str, Any]] = []
+        for entity in ordered:
+            previous = result[-1] if result else None
+            if previous and previous["entity"] == entity["entity"] and "start" in entity and "end" in previous:
+                gap = text[previous["end"]:entity["start"]]
+                joinable = JOINS.get(entity["entity"], SAME_WORD_GROUP)
+                if previous["end"] <= entity["start"] and joinable.fullmatch(gap):
+                    result[-1] = {**previous, "end": entity["end"], "value": text[previous["start"]:entity["end"]]}
+                    continue
+            result.append(entity)
+        return result
+
     def normalized(self, text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         kept: List[Dict[str, Any]] = []
+        entities = self.merged(text, entities)
         ranked = sorted(entities, key=lambda entity: PREFERRED_EXTRACTORS.index(entity.get("extractor"))
                         if entity.get("extractor") in PREFERRED_EXTRACTORS else len(PREFERRED_EXTRACTORS))
         for entity in ranked:
@@ -124,6 +169,8 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
         written = text[start:end] if start is not None and end is not None else str(entity.get("value"))
         value = str(entity.get("value"))
         if kind == "headcount":
+            if NOT_PEOPLE.match(text[end:] if end is not None else ""):
+                return None
             if value.isdigit() and int(value) >= 1:
                 return int(value)
             before = text[max(0, (start or 0) - 8):start or 0]
@@ -137,10 +184,9 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
         if kind == "postcode":
             return normalize_postcode(written)
         if kind in CANONICAL_VALUES:
-            found = canonical_value(kind, value, self.vocabulary) or canonical_value(kind, written, self.vocabulary)
-            if found is None and kind == "sector":
-                return "other"
-            return found
+            # An unknown word is dropped rather than guessed; "other" comes from the data
+            # ("association", "artiste"…), and inform messages are scanned afterwards.
+            return canonical_value(kind, written, self.vocabulary) or canonical_value(kind, value, self.vocabulary)
         if kind == "location":
             return written.strip(" .,;!?") or None
         return entity.get("value")

@@ -9,7 +9,7 @@ from bot.entities import canonical_value, find_contacts, find_headcount, find_in
     ("une dizaine", 10), ("on est 4", 4), ("moi et ma femme", 2), ("3 avec moi", 3), ("on est trente", 30),
     ("une quinzaine de personnes", 15), ("moi + 2 apprentis", 3), ("deux associés et trois salariés", 5),
     ("une équipe de 15", 15), ("vingt et un salariés", 21), ("moi et une apprentie", 2), ("toute seule", 1),
-    ("bonjour", None), ("", None),
+    ("bonjour", None), ("", None), ("moi", None), ("que moi", 1),
 ])
 def test_headcount(text, expected):
     assert parse_headcount(text) == expected
