@@ -58,11 +58,15 @@ def main() -> None:
     confusions, entity_errors = [], []
     retrieval_total = retrieval_right = 0
     top_right = 0  # the best intent, had the fallback threshold not applied
+    tops = []  # (expected, best intent, its confidence), to compare fallback thresholds
     for example, parse in zip(examples, parses):
         expected = example.get("intent")
         predicted = parse["intent"]["name"]
         ranking = [item["name"] for item in parse.get("intent_ranking", []) if item["name"] != "nlu_fallback"]
         top_right += bool(ranking) and ranking[0] == expected
+        best = next((item for item in parse.get("intent_ranking", []) if item["name"] != "nlu_fallback"), None)
+        if best:
+            tops.append((expected, best["name"], best["confidence"]))
         if predicted == expected:
             counts[expected][0] += 1
         else:
@@ -102,6 +106,10 @@ def main() -> None:
         "entity_f1": round(entity_f1, 4), "entity_f1_by_type": {k: round(v, 4) for k, v in per_entity.items()},
         "retrieval_accuracy": round(retrieval_right / retrieval_total, 4) if retrieval_total else None,
         "intent_f1": {k: round(v, 4) for k, v in per_intent.items()},
+        "accuracy_by_fallback_threshold": {
+            str(threshold): round(sum(name == expected and confidence >= threshold for expected, name, confidence in tops) / len(examples), 4)
+            for threshold in (0.2, 0.3, 0.4, 0.45, 0.5, 0.6)
+        },
         "confusions": confusions, "entity_errors": entity_errors,
     }
     (RESULTS / "nlu_evaluation.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")

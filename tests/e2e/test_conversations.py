@@ -193,7 +193,7 @@ def test_beginner_accepts_the_advisor_offer_and_then_erases_everything(owner):
 
 def test_two_misunderstandings_in_a_row_offer_an_advisor(owner):
     owner.says("bonjour")
-    owner.says("asdf")
+    owner.says("euh le truc avec le machin là")
     owner.says("blorp fjdksl mmmh")
     assert "conseiller" in owner.text
     owner.says("non merci")
