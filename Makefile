@@ -45,7 +45,8 @@ install: $(VENV)/.installed
 
 $(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
 	@mkdir -p models
-	$(RASA) train --fixed-model-name conseiller --out models
+	@start=$$(date +%s); $(RASA) train --fixed-model-name conseiller --out models && \
+	  echo "Model trained in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
 train: $(MODEL)

@@ -2,7 +2,7 @@
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -18,7 +18,7 @@ from actions.common import (
     say,
 )
 from bot import dialogue
-from bot.answers import ANSWER, Interpretation, interpret
+from bot.answers import ANSWER, NOT_UNDERSTOOD, Interpretation, interpret
 from bot.catalogue import load_catalogue
 from bot.corrections import question_to_correct
 from bot.messages import buttons_for, clarify_text, question_text
@@ -55,6 +55,8 @@ class ValidateDiagnosticForm(FormValidationAction):
         return "validate_diagnostic_form"
 
     def __getattr__(self, attribute: str):
+        # The SDK looks up one validate_<slot> method per slot of the form: the 18 slots
+        # share one reading, so the methods are made here instead of written 18 times.
         if attribute.startswith("validate_"):
             slot = attribute[len("validate_"):]
             if slot in questionnaire().slot_order:
@@ -69,9 +71,9 @@ class ValidateDiagnosticForm(FormValidationAction):
         text, intent, entities = latest_text(tracker), latest_intent(tracker), latest_entities(tracker)
         if slot in PROFILE_READERS:
             if intent in ("ask_why", "faq", "objection", "help", "bot_challenge", "out_of_scope") and slot != "sector":
-                return Interpretation("not_understood")
+                return Interpretation(NOT_UNDERSTOOD)
             value = PROFILE_READERS[slot](text, entities)
-            return Interpretation(ANSWER, value) if value is not None else Interpretation("not_understood")
+            return Interpretation(ANSWER, value) if value is not None else Interpretation(NOT_UNDERSTOOD)
         return interpret(questionnaire().question(slot), text, intent, entities)
 
     @staticmethod

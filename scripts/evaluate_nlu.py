@@ -59,7 +59,7 @@ def main() -> None:
     retrieval_total = retrieval_right = 0
     top_right = 0  # the best intent, had the fallback threshold not applied
     tops = []  # (expected, best intent, its confidence), to compare fallback thresholds
-    for example, parse in zip(examples, parses):
+    for example, parse in zip(examples, parses, strict=True):
         expected = example.get("intent")
         predicted = parse["intent"]["name"]
         ranking = [item["name"] for item in parse.get("intent_ranking", []) if item["name"] != "nlu_fallback"]

@@ -4,7 +4,6 @@ import json
 import subprocess
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 
