@@ -7,6 +7,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.questionnaire import PROFILE_SLOTS, Questionnaire, load_questionnaire
 
+def yes_no(yes: str = "Oui", no: str = "Non merci") -> List[dict]:
+    """Buttons for a yes/no offer; the answer reaches action_answer_offer."""
+    return [{"title": yes, "payload": "/affirm"}, {"title": no, "payload": "/deny"}]
+
+
 MENU_BUTTONS = [
     {"title": "Faire le diagnostic", "payload": "/start_diagnostic"},
     {"title": "Parler à un conseiller", "payload": "/request_advisor"},

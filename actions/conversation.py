@@ -6,7 +6,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import MENU_BUTTONS, latest_intent, say
+from actions.common import MENU_BUTTONS, latest_intent, say, yes_no
 from bot.handoff import REASON_NOT_UNDERSTOOD, too_many_failures
 
 NOT_UNDERSTOOD_INTENTS = ("nlu_fallback",)
@@ -35,7 +35,7 @@ class ActionNotUnderstood(Action):
             say(
                 dispatcher,
                 "Je n'arrive pas à vous comprendre, désolé. Voulez-vous qu'un conseiller vous recontacte ?",
-                [{"title": "Oui", "payload": "/affirm"}, {"title": "Non merci", "payload": "/deny"}],
+                yes_no(),
             )
             return [SlotSet("pending_offer", f"handoff:{REASON_NOT_UNDERSTOOD}")]
         say(dispatcher, "Désolé, je n'ai pas bien compris. Pouvez-vous reformuler ? Je peux par exemple :", MENU_BUTTONS)

@@ -16,6 +16,7 @@ from actions.common import (
     questionnaire,
     retrieval_response,
     say,
+    yes_no,
 )
 from bot import dialogue
 from bot.answers import ANSWER, NOT_UNDERSTOOD, Interpretation, interpret
@@ -243,7 +244,7 @@ class ActionRestartDiagnostic(Action):
         say(
             dispatcher,
             f"Voulez-vous vraiment effacer vos {len(answered)} réponses et recommencer le diagnostic depuis le début ?",
-            [{"title": "Oui, on recommence", "payload": "/affirm"}, {"title": "Non, on continue", "payload": "/deny"}],
+            yes_no("Oui, on recommence", "Non, on continue"),
         )
         return leave_form(tracker) + [SlotSet("pending_offer", "restart")]
 

@@ -6,14 +6,14 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import MENU_BUTTONS, latest_entities, latest_intent, latest_text, next_unanswered, say
+from actions.common import MENU_BUTTONS, latest_entities, latest_intent, latest_text, next_unanswered, say, yes_no
 from bot import storage
 from bot.answers import DONT_KNOW_PHRASES, match_keywords
 from bot.entities import find_contacts, normalize_email, normalize_phone
 from bot.handoff import REASON_REQUESTED, ticket_fields, transcript_from_events
 from bot.settings import load_settings
 
-YES_NO = [{"title": "Oui, j'accepte", "payload": "/affirm"}, {"title": "Non merci", "payload": "/deny"}]
+YES_NO = yes_no("Oui, j'accepte")
 YES_WORDS = ("oui", "ouais", "d accord", "ok", "j accepte", "bien sur", "pas de souci", "vas y", "allez y")
 NO_WORDS = ("non", "nan", "pas d accord", "je refuse", "non merci", "plutot pas", "je prefere pas", "je ne prefere pas")
 NO_PREFERENCE = ("peu importe", "n importe quand", "quand vous voulez", "pas de preference", "comme vous voulez", "indifferent")
@@ -147,8 +147,7 @@ class ActionCreateHandoffTicket(Action):
         events += [SlotSet("handoff_status", "queued"), SlotSet("handoff_reason", None)]
         answered_some = any(tracker.get_slot(question) is not None for question in ("sector", "q_digital_plan"))
         if next_unanswered(tracker) is not None and answered_some:
-            say(dispatcher, "En attendant, voulez-vous terminer le diagnostic ? Vos réponses sont gardées.", [
-                {"title": "Oui, on continue", "payload": "/affirm"}, {"title": "Non merci", "payload": "/deny"}])
+            say(dispatcher, "En attendant, voulez-vous terminer le diagnostic ? Vos réponses sont gardées.", yes_no("Oui, on continue"))
             events.append(SlotSet("pending_offer", "resume_diagnostic"))
         return events
 

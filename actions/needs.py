@@ -6,7 +6,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_intent, next_unanswered, say
+from actions.common import latest_intent, next_unanswered, say, yes_no
 from bot.catalogue import NEED_INTENTS, load_catalogue
 from bot.messages import need_text
 from bot.recommendations import for_need
@@ -25,8 +25,7 @@ class ActionAnswerNeed(Action):
         say(dispatcher, need_text(catalogue.needs[intent].intro, entries))
         events: List[EventType] = [SlotSet("needs_stated", sorted(set((tracker.get_slot("needs_stated") or []) + [intent])))]
         if next_unanswered(tracker) is not None:
-            say(dispatcher, "Pour des conseils adaptés à votre entreprise, je vous propose un diagnostic rapide (environ 5 minutes). On le fait ?", [
-                {"title": "Oui, allons-y", "payload": "/affirm"}, {"title": "Pas maintenant", "payload": "/deny"}])
+            say(dispatcher, "Pour des conseils adaptés à votre entreprise, je vous propose un diagnostic rapide (environ 5 minutes). On le fait ?", yes_no("Oui, allons-y", "Pas maintenant"))
             events.append(SlotSet("pending_offer", "resume_diagnostic"))
         else:
             events.append(SlotSet("pending_offer", None))

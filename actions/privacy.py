@@ -6,7 +6,7 @@ from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import leave_form, say
+from actions.common import leave_form, say, yes_no
 from bot import storage
 
 CONFIRM = "delete_my_data"
@@ -24,7 +24,7 @@ class ActionDeleteMyData(Action):
                 dispatcher,
                 "Je peux effacer tout ce que vous m'avez confié : vos réponses, vos coordonnées, vos demandes "
                 "de rappel et notre conversation. C'est définitif. Confirmez-vous ?",
-                [{"title": "Oui, tout effacer", "payload": "/affirm"}, {"title": "Non, garder", "payload": "/deny"}],
+                yes_no("Oui, tout effacer", "Non, garder"),
             )
             return leave_form(tracker) + [SlotSet("pending_offer", CONFIRM)]
         storage.delete_for_sender(tracker.sender_id)

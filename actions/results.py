@@ -6,15 +6,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import MENU_BUTTONS, answers, questionnaire, say
+from actions.common import MENU_BUTTONS, answers, questionnaire, say, yes_no
 from bot.catalogue import load_catalogue
 from bot.figures import load_figures
 from bot.handoff import automatic_reason
 from bot.messages import recommendations_text, result_text
-from bot.recommendations import recommend
+from bot.recommendations import Recommendation, recommend
 from bot.scoring import DiagnosticResult, missing_answers, score
 
-YES_NO = [{"title": "Oui", "payload": "/affirm"}, {"title": "Non merci", "payload": "/deny"}]
+YES_NO = yes_no()
 HANDOFF_OFFERS = {
     "basic_level": (
         "Votre entreprise a de belles marges de progrès, et c'est exactement le rôle de nos conseillers : "
@@ -33,6 +33,14 @@ def current_result(tracker: Tracker) -> DiagnosticResult:
     return score(questionnaire(), answers(tracker))
 
 
+def say_result(dispatcher: CollectingDispatcher, tracker: Tracker, result: DiagnosticResult, intro: str = "") -> List[Recommendation]:
+    """Sends the result and the first recommendations; returns the recommendations."""
+    say(dispatcher, intro + result_text(questionnaire(), result, load_figures()))
+    recommendations = recommend(load_catalogue(), result, location=tracker.get_slot("location"))
+    say(dispatcher, recommendations_text(questionnaire(), recommendations))
+    return recommendations
+
+
 class ActionDiagnosticResults(Action):
     def name(self) -> Text:
         return "action_diagnostic_results"
@@ -47,9 +55,7 @@ class ActionDiagnosticResults(Action):
                 say(dispatcher, f"Votre diagnostic n'est pas terminé : vous avez répondu à {answered} questions sur 15. On continue ?", YES_NO)
             return [SlotSet("pending_offer", "resume_diagnostic")]
         result = current_result(tracker)
-        say(dispatcher, result_text(questionnaire(), result, load_figures()))
-        recommendations = recommend(load_catalogue(), result, location=tracker.get_slot("location"))
-        say(dispatcher, recommendations_text(questionnaire(), recommendations))
+        recommendations = say_result(dispatcher, tracker, result)
         events: List[EventType] = [
             SlotSet("score_overall", round(result.overall, 2)),
             SlotSet("maturity_level", result.level),
@@ -90,11 +96,7 @@ class ActionSendReport(Action):
         if missing_answers(questionnaire(), answers(tracker)):
             say(dispatcher, "Le bilan sera prêt à la fin du diagnostic. On continue ?", YES_NO)
             return [SlotSet("pending_offer", "resume_diagnostic")]
-        result = current_result(tracker)
         shown: List[Any] = tracker.get_slot("recommendations_shown") or []
-        catalogue = load_catalogue()
-        recommendations = recommend(catalogue, result, location=tracker.get_slot("location"))
-        say(dispatcher, "Voici votre bilan complet :\n\n" + result_text(questionnaire(), result, load_figures()))
-        say(dispatcher, recommendations_text(questionnaire(), recommendations))
+        recommendations = say_result(dispatcher, tracker, current_result(tracker), intro="Voici votre bilan complet :\n\n")
         say(dispatcher, "Vous pouvez copier ce bilan. Si vous souhaitez le recevoir par un conseiller, dites « je veux parler à un conseiller ».")
         return [SlotSet("recommendations_shown", sorted(set(shown) | {item.entry.id for item in recommendations}))]
