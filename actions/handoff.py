@@ -1,4 +1,5 @@
 """Handover to a human advisor (SPEC 7): consent, contact, preferred time, ticket."""
+import asyncio
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -10,7 +11,9 @@ from actions.common import MENU_BUTTONS, latest_entities, latest_intent, latest_
 from bot import storage
 from bot.answers import DONT_KNOW_PHRASES, match_keywords
 from bot.entities import find_contacts, normalize_email, normalize_phone
-from bot.handoff import REASON_REQUESTED, ticket_fields, transcript_from_events
+from bot.advisors import advisors_online
+from bot.handoff import REASON_REQUESTED, ticket_fields, transcript_from_events, what_happens_next
+from bot.notifications import notify_new_ticket
 from bot.settings import load_settings
 
 YES_NO = yes_no("Oui, j'accepte")
@@ -136,14 +139,11 @@ class ActionCreateHandoffTicket(Action):
         )
         fields["consent_at"] = storage.utcnow()
         ticket_id = storage.create_ticket(fields)
+        # In the background: the owner's answer must not wait for a slow mail server.
+        asyncio.get_running_loop().run_in_executor(None, notify_new_ticket, ticket_id, fields)
         how = f"par e-mail ({slots['email']})" if slots["email"] else f"par téléphone ({slots['phone']})"
         when = slots["preferred_time"] or "pas de préférence"
-        say(
-            dispatcher,
-            f"C'est noté ! Votre demande n° {ticket_id} est transmise à {settings.team_name}. "
-            f"Un conseiller vous recontactera {settings.response_delay} {how}, moment souhaité : {when.lower()}. "
-            "Il aura sous les yeux le résumé de notre échange, vous n'aurez pas à tout réexpliquer.",
-        )
+        say(dispatcher, what_happens_next(ticket_id, how, when, settings, advisors_online(), storage.utcnow()))
         events += [SlotSet("handoff_status", "queued"), SlotSet("handoff_reason", None)]
         answered_some = any(tracker.get_slot(question) is not None for question in ("sector", "q_digital_plan"))
         if next_unanswered(tracker) is not None and answered_some:

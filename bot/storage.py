@@ -1,7 +1,8 @@
 """Handoff tickets in a SQL database: SQLite by default, PostgreSQL in production.
 
 The database address comes from the environment (CONSEILLER_DATABASE_URL), never from
-the repository. The advisor console (a later step) reads and updates the same tables.
+the repository. The advisor console reads and updates the same tables; every status
+change and every message exchanged with an advisor is a TicketEvent (time, kind, actor).
 """
 import os
 from datetime import datetime, timedelta, timezone
@@ -46,6 +47,7 @@ class Ticket(Base):
     dimension_scores = Column(JSON)
     needs = Column(JSON)
     transcript = Column(JSON)
+    advisor = Column(String(120))  # the advisor who took the ticket, as shown to the owner
 
     events = relationship("TicketEvent", cascade="all, delete-orphan", order_by="TicketEvent.id")
 
@@ -121,3 +123,87 @@ def purge_older_than(days: int, url: Optional[str] = None) -> int:
             session.execute(delete(Ticket).where(Ticket.id.in_(ids)))
         session.commit()
         return len(ids)
+
+
+class TicketStateError(ValueError):
+    """A status change that the ticket's current state does not allow (French message)."""
+
+
+OPEN_STATUSES = (QUEUED, LIVE)
+
+
+def list_tickets(status: str = "open", url: Optional[str] = None) -> List[Ticket]:
+    """Newest first; status is queued, live, closed, open (queued + live) or all."""
+    query = select(Ticket).order_by(Ticket.id.desc())
+    if status == "open":
+        query = query.where(Ticket.status.in_(OPEN_STATUSES))
+    elif status != "all":
+        query = query.where(Ticket.status == status)
+    with Session(engine(url), expire_on_commit=False) as session:
+        return list(session.scalars(query))
+
+
+def ticket_with_events(ticket_id: int, url: Optional[str] = None) -> Optional[Ticket]:
+    with Session(engine(url), expire_on_commit=False) as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is not None:
+            list(ticket.events)  # loaded while the session is open
+        return ticket
+
+
+def live_ticket_for(sender_id: str, url: Optional[str] = None) -> Optional[Ticket]:
+    with Session(engine(url), expire_on_commit=False) as session:
+        return session.scalar(
+            select(Ticket).where(Ticket.sender_id == sender_id, Ticket.status == LIVE).order_by(Ticket.id.desc())
+        )
+
+
+def add_event(ticket_id: int, kind: str, actor: str, detail: Optional[str] = None, url: Optional[str] = None) -> TicketEvent:
+    with Session(engine(url), expire_on_commit=False) as session:
+        event = TicketEvent(ticket_id=ticket_id, kind=kind, actor=actor, detail=detail)
+        session.add(event)
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is not None:
+            ticket.updated_at = utcnow()
+        session.commit()
+        return event
+
+
+def _change(ticket_id: int, advisor: str, allowed, new_status: str, kind: str, url: Optional[str]) -> Ticket:
+    with Session(engine(url), expire_on_commit=False) as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise TicketStateError(f"La demande n° {ticket_id} n'existe pas (ou a été effacée).")
+        if not allowed(ticket):
+            raise TicketStateError(_refusal(ticket, advisor))
+        ticket.status = new_status
+        ticket.advisor = advisor if new_status == LIVE else ticket.advisor
+        ticket.events.append(TicketEvent(kind=kind, actor=advisor))
+        session.commit()
+        list(ticket.events)
+        return ticket
+
+
+def _refusal(ticket: Ticket, advisor: str) -> str:
+    if ticket.status == CLOSED:
+        return f"La demande n° {ticket.id} est clôturée."
+    if ticket.status == LIVE and ticket.advisor != advisor:
+        return f"La demande n° {ticket.id} est déjà prise en charge par {ticket.advisor}."
+    if ticket.status == QUEUED:
+        return f"La demande n° {ticket.id} n'est pas prise en charge : prenez-la d'abord."
+    return f"La demande n° {ticket.id} ne permet pas cette action."
+
+
+def take(ticket_id: int, advisor: str, url: Optional[str] = None) -> Ticket:
+    return _change(ticket_id, advisor, lambda t: t.status == QUEUED or (t.status == LIVE and t.advisor == advisor),
+                   LIVE, "taken", url)
+
+
+def hand_back(ticket_id: int, advisor: str, url: Optional[str] = None) -> Ticket:
+    """The bot answers again; the ticket waits in the queue for any follow-up."""
+    return _change(ticket_id, advisor, lambda t: t.status == LIVE and t.advisor == advisor, QUEUED, "handed_back", url)
+
+
+def close(ticket_id: int, advisor: str, url: Optional[str] = None) -> Ticket:
+    return _change(ticket_id, advisor, lambda t: t.status == QUEUED or (t.status == LIVE and t.advisor == advisor),
+                   CLOSED, "closed", url)

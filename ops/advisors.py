@@ -1,0 +1,49 @@
+"""Advisor accounts for the console: `make advisor EMAIL=… NAME="…"` (asks for the password).
+
+    python -m ops.advisors add conseil@cci-exemple.fr "Équipe numérique"   # asks the password twice
+    python -m ops.advisors add … --password-stdin < secret.txt            # for scripts
+    python -m ops.advisors disable conseil@cci-exemple.fr
+"""
+import argparse
+import getpass
+import sys
+
+from bot import advisors
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops.advisors", description="Comptes des conseillers (console)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("add", help="crée un compte, ou change le nom et le mot de passe d'un compte existant")
+    add.add_argument("email")
+    add.add_argument("name", help="nom affiché au client, par exemple « Conseillère CCI » ou un prénom")
+    add.add_argument("--password-stdin", action="store_true", help="lit le mot de passe sur l'entrée standard")
+    disable = commands.add_parser("disable", help="désactive un compte et ferme ses sessions")
+    disable.add_argument("email")
+    args = parser.parse_args(argv)
+
+    if args.command == "disable":
+        if advisors.deactivate_account(args.email):
+            print(f"Compte {args.email} désactivé.")
+            return 0
+        print(f"Aucun compte {args.email}.", file=sys.stderr)
+        return 1
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Encore une fois : ") != password:
+            print("Les deux mots de passe sont différents.", file=sys.stderr)
+            return 1
+    try:
+        advisor = advisors.create_account(args.email, args.name, password)
+    except advisors.AccountError as refusal:
+        print(refusal, file=sys.stderr)
+        return 1
+    print(f"Compte prêt : {advisor.email} ({advisor.name}). Connexion sur /console/ du serveur.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
