@@ -25,13 +25,14 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 MODEL := models/conseiller.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(wildcard rasa_addons/*.py) requirements.txt
 
-.PHONY: help install train run shell test evaluate validate clean
+.PHONY: help install train run shell test evaluate validate clean advisor browser
 
 help:
 	@echo "make run       install, train if the data changed, start the assistant"
 	@echo "make test      run every test (trains the model if needed)"
 	@echo "make shell     chat in the terminal with the running assistant"
 	@echo "make evaluate  NLU scores on the held-out examples (report in results/)"
+	@echo "make advisor EMAIL=… NAME=…  create an advisor account for the console"
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 does not run on 3.11+): install it, e.g. 'pyenv install 3.10'"; exit 1; }
@@ -62,10 +63,20 @@ run: $(MODEL) var/auth-token
 shell: $(VENV)/.installed
 	@$(PY) -m ops.chat --url http://127.0.0.1:$(RASA_PORT)
 
+advisor: $(VENV)/.installed
+	@test -n "$(EMAIL)" -a -n "$(NAME)" || { echo 'usage: make advisor EMAIL=conseil@example.org NAME="Équipe numérique"'; exit 1; }
+	@$(PY) -m ops.advisors add "$(EMAIL)" "$(NAME)"
+
 validate: $(VENV)/.installed
 	$(RASA) data validate --fail-on-warnings
 
-test: $(MODEL)
+# The browser tests drive Debian's chromium (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser tests…"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y -qq chromium >/dev/null || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }; }
+
+test: $(MODEL) browser
 	$(RASA) data validate --fail-on-warnings
 	$(BIN)/pytest -q tests
 

@@ -10,7 +10,7 @@ from actions.common import MENU_BUTTONS, answers, questionnaire, say, yes_no
 from bot.catalogue import load_catalogue
 from bot.figures import load_figures
 from bot.handoff import automatic_reason
-from bot.messages import recommendations_text, result_text
+from bot.messages import recommendations_text, result_card, result_text
 from bot.recommendations import Recommendation, recommend
 from bot.scoring import DiagnosticResult, missing_answers, score
 
@@ -36,6 +36,7 @@ def current_result(tracker: Tracker) -> DiagnosticResult:
 def say_result(dispatcher: CollectingDispatcher, tracker: Tracker, result: DiagnosticResult, intro: str = "") -> List[Recommendation]:
     """Sends the result and the first recommendations; returns the recommendations."""
     say(dispatcher, intro + result_text(questionnaire(), result, load_figures()))
+    dispatcher.utter_message(json_message=result_card(questionnaire(), result))
     recommendations = recommend(load_catalogue(), result, location=tracker.get_slot("location"))
     say(dispatcher, recommendations_text(questionnaire(), recommendations))
     return recommendations

@@ -60,6 +60,19 @@ def result_text(questionnaire: Questionnaire, result: DiagnosticResult, figures:
     return "\n".join(lines)
 
 
+def result_card(questionnaire: Questionnaire, result: DiagnosticResult) -> Dict:
+    """The result as data, for channels that draw it (the web widget's score card)."""
+    return {
+        "type": "diagnostic_result",
+        "overall": round(result.overall),
+        "level": result.level_label,
+        "dimensions": [
+            {"id": d.id, "label": d.label, "score": round(result.dimension_scores[d.id])} for d in questionnaire.dimensions
+        ],
+        "weakest": list(result.weakest),
+    }
+
+
 def entry_text(entry: Entry, reason: Optional[str] = None) -> str:
     cost = COST_LABELS[entry.cost]
     if entry.cost_note:

@@ -25,7 +25,10 @@ def main() -> None:
     with assistant(Path(args.model), args.rasa_port, args.action_port, token, REPO_ROOT / "var" / "logs",
                    cors=os.environ.get("CORS_ORIGINS", "")) as url:
         print(
-            f"\nLe conseiller numérique est prêt : {url}\n"
+            f"\nLe conseiller numérique est prêt.\n"
+            f"  • discuter sur le site de démonstration : http://localhost:{args.rasa_port}/demo/\n"
+            f"  • console des conseillers : http://localhost:{args.rasa_port}/console/ "
+            f"(compte : make advisor EMAIL=… NAME=…)\n"
             f"  • discuter dans le terminal : make shell (dans un autre terminal)\n"
             f"  • canal REST : POST {url}/webhooks/rest/webhook  {{\"sender\": \"moi\", \"message\": \"bonjour\"}}\n"
             f"  • API HTTP (jeton dans RASA_AUTH_TOKEN ou var/auth-token) : {url}/status?token=…\n"

@@ -9,9 +9,25 @@ import pytest
 
 from bot import storage
 from ops.servers import BIN, REPO_ROOT, assistant, free_port, rest_message
+from tests.local_services import MailInbox, WebhookInbox
 
 MODEL = REPO_ROOT / "models" / "conseiller.tar.gz"
 TOKEN = "e2e-test-token"
+
+
+# Advisors are at work around the clock in these tests, so that the answers do not depend
+# on when the tests run (office hours have their own unit tests).
+ALWAYS_OPEN = """
+handoff:
+  response_delay: "dans les deux jours ouvrés"
+  team_name: "l'équipe de conseillers numériques"
+advisors:
+  timezone: Europe/Paris
+  office_hours: {%s}
+  session_hours: 8
+privacy:
+  retention_days: 365
+""" % ", ".join(f"{day}: ['00:00-23:59']" for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 
 
 @pytest.fixture(scope="session")
@@ -21,11 +37,36 @@ def databases(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def server(databases, tmp_path_factory):
+def webhook_inbox():
+    inbox = WebhookInbox()
+    yield inbox
+    inbox.stop()
+
+
+@pytest.fixture(scope="session")
+def mail_inbox():
+    inbox = MailInbox()
+    yield inbox
+    inbox.stop()
+
+
+@pytest.fixture(scope="session")
+def server(databases, webhook_inbox, mail_inbox, tmp_path_factory):
     if not MODEL.exists():  # `make test` trains it; a bare `pytest` trains it here
         subprocess.run([str(BIN / "rasa"), "train", "--fixed-model-name", "conseiller", "--out", "models"], cwd=REPO_ROOT, check=True)
     logs = tmp_path_factory.mktemp("logs")
-    with assistant(MODEL, free_port(), free_port(), TOKEN, logs, extra_env=databases) as url:
+    settings = tmp_path_factory.mktemp("settings") / "settings.yml"
+    settings.write_text(ALWAYS_OPEN, encoding="utf-8")
+    port = free_port()
+    environment = {
+        **databases,
+        "CONSEILLER_SETTINGS_FILE": str(settings),
+        "ADVISOR_WEBHOOK_URL": webhook_inbox.url,
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail_inbox.port), "SMTP_STARTTLS": "0",
+        "SMTP_FROM": "conseiller@exemple.fr", "ADVISOR_EMAIL_TO": "equipe@cci-exemple.fr",
+        "CONSOLE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    with assistant(MODEL, port, free_port(), TOKEN, logs, extra_env=environment, cors=f"http://127.0.0.1:{port}") as url:
         yield url
 
 
