@@ -193,20 +193,11 @@ class ConsoleInput(InputChannel):
                 return error(404, f"La demande n° {ticket_id} n'existe pas (ou a été effacée).")
             return response.json({"ticket": ticket_detail(found, await conversation_of(found))})
 
-        @blueprint.route("/console/api/tickets/<ticket_id:int>/take", methods=["POST"])
+        @blueprint.route("/console/api/tickets/<ticket_id:int>/<change:take|handback|close>", methods=["POST"])
         @signed_in
-        async def take(_: Request, advisor, ticket_id: int) -> HTTPResponse:
-            return await state_change(hub.take, ticket_id, advisor)
-
-        @blueprint.route("/console/api/tickets/<ticket_id:int>/handback", methods=["POST"])
-        @signed_in
-        async def hand_back(_: Request, advisor, ticket_id: int) -> HTTPResponse:
-            return await state_change(hub.hand_back, ticket_id, advisor)
-
-        @blueprint.route("/console/api/tickets/<ticket_id:int>/close", methods=["POST"])
-        @signed_in
-        async def close(_: Request, advisor, ticket_id: int) -> HTTPResponse:
-            return await state_change(hub.close, ticket_id, advisor)
+        async def change_status(_: Request, advisor, ticket_id: int, change: str) -> HTTPResponse:
+            changes = {"take": hub.take, "handback": hub.hand_back, "close": hub.close}
+            return await state_change(changes[change], ticket_id, advisor)
 
         @blueprint.route("/console/api/tickets/<ticket_id:int>/message", methods=["POST"])
         @signed_in
