@@ -78,7 +78,7 @@ browser:
 
 test: $(MODEL) browser
 	$(RASA) data validate --fail-on-warnings
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q --durations=12 tests
 
 evaluate: $(MODEL)
 	$(PY) scripts/evaluate_nlu.py

@@ -2,9 +2,10 @@
 from typing import Any, Dict, List, Optional
 
 from bot.handoff import messages_from_events, transcript_from_events
-from bot.notifications import LEVEL_LABELS, REASON_LABELS
+from bot.notifications import REASON_LABELS
 from bot.profile import SECTOR_LABELS
 from bot.questionnaire import load_questionnaire
+from bot.scoring import LEVEL_LABELS
 from bot.storage import Ticket
 
 STATUS_LABELS = {"queued": "En attente", "live": "En direct", "closed": "Clôturée"}

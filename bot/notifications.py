@@ -21,6 +21,7 @@ from typing import Dict, List, Mapping, Optional
 
 from bot import storage
 from bot.profile import SECTOR_LABELS
+from bot.scoring import LEVEL_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,6 @@ REASON_LABELS = {
     "security_low": "cybersécurité faible au diagnostic",
     "not_understood": "l'assistant n'a pas compris",
 }
-LEVEL_LABELS = {"basic": "Débutant", "intermediate": "Intermédiaire", "advanced": "Avancé", "leader": "Leader"}
 TIMEOUT_SECONDS = 10
 
 

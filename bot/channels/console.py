@@ -74,9 +74,7 @@ class ConsoleInput(InputChannel):
         blueprint = Blueprint("conseiller_console", __name__)
         failed_logins: Dict[str, Deque[float]] = defaultdict(deque)
 
-        @blueprint.listener("before_server_start")
-        async def remember_app(app, _loop) -> None:
-            hub.app = app
+        hub.remember_app(blueprint)
 
         def signed_in(handler):
             @wraps(handler)

@@ -15,6 +15,7 @@ from socketio import AsyncServer
 
 from bot import storage
 from bot.advisors import Advisor
+from bot.console_views import iso
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,12 @@ class LiveHub:
     def __init__(self) -> None:
         self.sio: Optional[AsyncServer] = None
         self.app: Any = None
+
+    def remember_app(self, blueprint) -> None:
+        """Keeps the Sanic app (and so the agent) once the server starts."""
+        @blueprint.listener("before_server_start")
+        async def keep(app, _loop) -> None:
+            self.app = app
 
     @property
     def agent(self):
@@ -122,10 +129,6 @@ class LiveHub:
 
 def notice_event(text: str) -> BotUttered:
     return BotUttered(text, metadata={"notice": True})
-
-
-def iso(moment) -> Optional[str]:
-    return moment.isoformat() + "Z" if moment is not None else None
 
 
 hub = LiveHub()

@@ -40,10 +40,7 @@ class WebChatInput(SocketIOInput):
         socket_blueprint = super().blueprint(on_new_message)
         sio = self.sio
         hub.sio = sio
-
-        @socket_blueprint.listener("before_server_start")
-        async def remember_app(app, _loop) -> None:
-            hub.app = app
+        hub.remember_app(socket_blueprint)
 
         # Replaces the handler Rasa registered for the same event.
         @sio.on(self.user_message_evt, namespace=self.namespace)
