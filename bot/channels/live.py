@@ -8,8 +8,9 @@ on several machines needs a socket.io message queue (python-socketio's AsyncRedi
 """
 import asyncio
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
+from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, Event, SlotSet, UserUttered
 from socketio import AsyncServer
 
@@ -132,3 +133,13 @@ def notice_event(text: str) -> BotUttered:
 
 
 hub = LiveHub()
+
+
+def takeover_aware(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+    """Wraps a channel's message handler: during a takeover the advisor gets the message."""
+    async def handle(message: UserMessage) -> Any:
+        if await hub.owner_message_during_takeover(message.sender_id, message.text or "", message.input_channel or "",
+                                                   message.metadata):
+            return None
+        return await on_new_message(message)
+    return handle

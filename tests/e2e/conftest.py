@@ -4,6 +4,7 @@ import json
 import subprocess
 import urllib.request
 import uuid
+from contextlib import ExitStack
 
 import pytest
 
@@ -50,11 +51,31 @@ def mail_inbox():
     inbox.stop()
 
 
+class RunningAssistant:
+    """Both servers on fixed ports, which a test can restart (same databases, same ports)."""
+
+    def __init__(self, environment, port, action_port, logs):
+        self.environment, self.port, self.action_port, self.logs = environment, port, action_port, logs
+        self.url = f"http://127.0.0.1:{port}"
+        self._stack = None
+
+    def start(self):
+        self._stack = ExitStack()
+        self._stack.enter_context(assistant(MODEL, self.port, self.action_port, TOKEN, self.logs,
+                                            extra_env=self.environment, cors=self.url))
+
+    def stop(self):
+        self._stack.close()
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+
 @pytest.fixture(scope="session")
-def server(databases, webhook_inbox, mail_inbox, tmp_path_factory):
+def running_assistant(databases, webhook_inbox, mail_inbox, tmp_path_factory):
     if not MODEL.exists():  # `make test` trains it; a bare `pytest` trains it here
         subprocess.run([str(BIN / "rasa"), "train", "--fixed-model-name", "conseiller", "--out", "models"], cwd=REPO_ROOT, check=True)
-    logs = tmp_path_factory.mktemp("logs")
     settings = tmp_path_factory.mktemp("settings") / "settings.yml"
     settings.write_text(ALWAYS_OPEN, encoding="utf-8")
     port = free_port()
@@ -66,8 +87,15 @@ def server(databases, webhook_inbox, mail_inbox, tmp_path_factory):
         "SMTP_FROM": "conseiller@exemple.fr", "ADVISOR_EMAIL_TO": "equipe@cci-exemple.fr",
         "CONSOLE_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
-    with assistant(MODEL, port, free_port(), TOKEN, logs, extra_env=environment, cors=f"http://127.0.0.1:{port}") as url:
-        yield url
+    running = RunningAssistant(environment, port, free_port(), tmp_path_factory.mktemp("logs"))
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def server(running_assistant):
+    return running_assistant.url
 
 
 class Owner:

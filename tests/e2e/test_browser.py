@@ -110,8 +110,8 @@ def log_in(page, url, password=ADVISOR_PASSWORD):
     page.locator("#cn-login-submit").click()
 
 
-def test_owner_diagnostic_reload_advisor_takeover_and_hand_back(browser, server, databases, advisor_account,
-                                                               webhook_inbox, mail_inbox):
+def test_owner_diagnostic_reload_advisor_takeover_hand_back_and_restart(browser, server, running_assistant, databases,
+                                                                         advisor_account, webhook_inbox, mail_inbox):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     owner_context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="fr-FR")
     owner = WidgetOwner(owner_context.new_page(), server)
@@ -226,6 +226,25 @@ def test_owner_diagnostic_reload_advisor_takeover_and_hand_back(browser, server,
     kinds = [event.kind for event in recorded.events]
     assert kinds[:1] == ["created"] and {"notified", "taken", "advisor_message", "owner_message", "handed_back"} <= set(kinds)
     assert recorded.status == "queued" and tracker_slots(server, owner.session_id)["handoff_status"] == "queued"
+    count = owner.messages.count()
+    saved = owner_context.storage_state()  # the widget's session id, as the browser keeps it
+    owner_context.close()
+    advisor_context.close()
+
+    # Every process restarts: the owner's conversation and the advisor's ticket are all there.
+    running_assistant.restart()
+    owner_context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="fr-FR", storage_state=saved)
+    owner = WidgetOwner(owner_context.new_page(), server)
+    owner.open()
+    expect(owner.messages).to_have_count(count, timeout=TIMEOUT)
+    expect(owner.page.locator(".cn-messages .cn-from-advisor").first).to_contain_text("je regarde votre diagnostic")
+    advisor_context = browser.new_context(locale="fr-FR")
+    console = no_dialogs(advisor_context.new_page())
+    log_in(console, server)
+    console.locator("#cn-status-filter").select_option("all")
+    console.locator(f".cn-ticket[data-ticket-id='{ticket.id}']").click()
+    expect(console.locator("#cn-conversation")).to_contain_text("on recommence", timeout=TIMEOUT)
+    expect(console.locator("#cn-conversation")).to_contain_text("Bonjour, je regarde votre diagnostic avec vous.")
     owner_context.close()
     advisor_context.close()
 

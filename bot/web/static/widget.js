@@ -1,22 +1,22 @@
 /*
- * Conseiller numérique — widget de discussion à intégrer dans une page.
+ * Conseiller numérique — the chat widget a page embeds.
  *
  *   <script src="https://conseiller.example.org/widget/widget.js" defer></script>
  *
- * Options (attributs du script) : data-server="https://…" (origine du serveur, par défaut
- * celle du script), data-title="…" (titre de l'en-tête), data-open="true" (ouvert au chargement).
- * Contrat avec le serveur : docs/web-contract.md. Vanilla JS (ES2018), aucune dépendance
- * hormis socket.io-client chargé depuis le même dossier. Seul global exposé :
+ * Options (attributes of the script tag): data-server="https://…" (the server's origin, by
+ * default the script's), data-title="…" (header title), data-open="true" (open at load).
+ * Contract with the server: docs/web-contract.md. Plain JS (ES2018), no dependency but
+ * socket.io-client, loaded from the same folder. The only global it sets:
  * window.ConseillerWidget = {open(), close()}.
  *
- * Sécurité : tout texte venant du serveur ou de l'utilisateur est inséré en nœuds texte ;
- * aucun innerHTML. Seules les URL http(s) deviennent des liens.
+ * Security: every text from the server or the user is inserted as text nodes, never
+ * through innerHTML. Only http(s) URLs become links.
  */
 (function () {
   "use strict";
 
   if (window.ConseillerWidget) {
-    return; // déjà chargé sur cette page
+    return; // already loaded on this page
   }
 
   var STORAGE_KEY = "conseiller-session-id";
@@ -114,7 +114,7 @@
       try {
         window.localStorage.setItem(STORAGE_KEY, value);
       } catch (error) {
-        /* stockage bloqué (navigation privée…) : la session dure le temps de la page */
+        /* storage blocked (private browsing…): the session lasts as long as the page */
       }
     },
   };
@@ -133,7 +133,7 @@
     while ((match = TRAILING_PUNCTUATION.exec(url))) {
       var last = url.charAt(url.length - 1);
       if (last === ")" && count(url, "(") >= count(url, ")")) {
-        break; // parenthèse équilibrée, elle fait partie de l'URL (Wikipédia…)
+        break; // a balanced parenthesis belongs to the URL (Wikipedia…)
       }
       url = url.slice(0, -1);
       if (!url) {
@@ -175,7 +175,7 @@
     }
   }
 
-  /** Appends one line, `**gras**` as <strong>, URLs as links. */
+  /** Appends one line, `**bold**` as <strong>, URLs as links. */
   function appendLine(parent, line) {
     var bold = /\*\*([^*\n]*[^*\s][^*\n]*)\*\*/g;
     var position = 0;
@@ -560,7 +560,7 @@
   }
 
   function renderAttachment(attachment) {
-    // Seul type connu : image ({type: "image", payload: {src}}) ; le reste est ignoré.
+    // The only known kind: image ({type: "image", payload: {src}}); others are ignored.
     if (!attachment || attachment.type !== "image" || !attachment.payload) {
       return;
     }
@@ -710,7 +710,7 @@
         if (typeof loaded === "function" && loaded !== previousIo) {
           resolve(loaded);
         } else if (typeof previousIo === "function") {
-          resolve(previousIo); // page hôte avec un chargeur AMD : on se rabat sur son io
+          resolve(previousIo); // a host page with an AMD loader: fall back on its own io
         } else {
           reject(new Error("socket.io indisponible"));
         }
@@ -782,7 +782,7 @@
       }
       setStatus(TEXTS.connectionLost);
       if (reason === "io server disconnect") {
-        socket.connect(); // socket.io ne se reconnecte pas seul dans ce cas
+        socket.connect(); // socket.io does not reconnect by itself in this case
       }
     });
 
@@ -832,7 +832,7 @@
         scrollToEnd();
       })
       .catch(function () {
-        /* historique indisponible : on garde l'affichage actuel */
+        /* history unavailable: keep what is displayed */
       })
       .then(done);
   }
@@ -885,17 +885,17 @@
     loadStylesheet();
     buildUi();
     if (!sessionId) {
-      ui.welcome.hidden = false; // nouvelle conversation : l'historique est forcément vide
+      ui.welcome.hidden = false; // a new conversation: its history is necessarily empty
     } else {
-      connect(); // conversation en cours : reprendre l'historique et recevoir les messages
+      connect(); // a conversation under way: fetch its history and receive messages
     }
     loadSocketIo().catch(function () {
-      /* signalé à l'ouverture */
+      /* reported when the panel opens */
     });
     if (openRequested) {
       openPanel(openRequested.focus);
     } else if (OPEN_AT_LOAD) {
-      openPanel(false); // sans voler le focus de la page (ni ouvrir le clavier sur mobile)
+      openPanel(false); // without taking the page's focus (nor opening a phone's keyboard)
     }
   }
 
