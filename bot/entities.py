@@ -193,12 +193,16 @@ def find_headcount(text: str) -> Optional[Found]:
 # --- contact details ---------------------------------------------------------------------
 
 def normalize_phone(text: str) -> Optional[str]:
-    """A French phone number as ten digits in national form, or None if not valid."""
+    """A French phone number as ten digits in national form, or None if it cannot be one.
+
+    A well-formed number is kept even in a range that is not allocated (is_possible, not
+    is_valid): the owner typed it on purpose, and 06 39 98 … is the range reserved for fiction,
+    so examples and test sets use it."""
     try:
         number = phonenumbers.parse(text, "FR")
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number) or number.country_code != 33:
+    if number.country_code != 33 or not phonenumbers.is_possible_number(number):
         return None
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     digits = re.sub(r"\D", "", national)

@@ -18,6 +18,7 @@ def test_headcount(text, expected):
 @pytest.mark.parametrize("text, expected", [
     ("+33 6 12 34 56 78", "0612345678"), ("06.12.34.56.78", "0612345678"), ("0612345678", "0612345678"),
     ("+33612345678", "0612345678"), ("01 23 45 67 89", "0123456789"), ("12345", None), ("+44 20 7946 0958", None),
+    ("06 39 98 12 34", "0639981234"), ("07-00-11-22-33", "0700112233"), ("06 12 34 56", None), ("00 12 34 56 78", None),
 ])
 def test_phone_numbers_in_national_ten_digit_form(text, expected):
     assert normalize_phone(text) == expected
