@@ -45,6 +45,10 @@ NOT_PEOPLE = re.compile(
 # Social networks and connection types are named in any message; found by their exact
 # written forms when the tagger missed them ("pas de connexion", "pinterest").
 SCANNED_EVERYWHERE = ("social_network", "connection_type")
+# Place names that begin with an article, from the location lookup table.
+PLACES_WITH_ARTICLE = "location_with_article"
+ARTICLE = re.compile(r"^(la|le|les|l')\s*\S", re.I)
+ARTICLE_BEFORE = re.compile(r"\b(la|le|les)\s+$|\bl'$", re.I)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
@@ -73,6 +77,9 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
         """Learns every written form of each canonical value from the training data."""
         for text, value in training_data.entity_synonyms.items():
             self._learn(None, text, value)
+        self.vocabulary[PLACES_WITH_ARTICLE] = {
+            normalize(name): name for table in training_data.lookup_tables if table.get("name") == "location"
+            for name in table.get("elements", []) if ARTICLE.match(name)}
         for example in training_data.entity_examples:
             for entity in example.get(ENTITIES, []):
                 written = example.get(TEXT)[entity["start"]:entity["end"]]
@@ -188,5 +195,8 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
             # ("association", "artiste"…), and inform messages are scanned afterwards.
             return canonical_value(kind, written, self.vocabulary) or canonical_value(kind, value, self.vocabulary)
         if kind == "location":
+            before = ARTICLE_BEFORE.search(text[:start]) if start is not None else None
+            if before and normalize(before.group(0) + written) in self.vocabulary.get(PLACES_WITH_ARTICLE, {}):
+                written = before.group(0) + written  # "La Rochelle", "Le Mans": the tagger often leaves out the article
             return written.strip(" .,;!?") or None
         return entity.get("value")

@@ -60,3 +60,19 @@ def test_networks_and_connection_types_missed_by_the_tagger_are_found(normalizer
 def test_facts_missed_in_an_inform_message_are_found(normalizer):
     found = normalizer.missed_profile_facts("GAEC de 4 associés en Mayenne", [])
     assert values(found) == [("headcount", 4), ("sector", "agriculture")]
+
+
+def test_a_place_name_keeps_its_article_when_the_tagger_left_it_out(tmp_path):
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    normalizer = EntityNormalizer(LocalModelStorage(tmp_path), Resource("normalizer"), default_vocabulary())
+    normalizer.train(TrainingData(lookup_tables=[{"name": "location", "elements": ["La Rochelle", "Le Mans", "Lyon"]}]))
+    for text, piece, expected in [
+        ("camping près de La Rochelle, code postal 17000", "Rochelle", "La Rochelle"),
+        ("garage au mans", "mans", "mans"),  # "au" is not an article: nothing added
+        ("on est vers le Mans", "Mans", "le Mans"),
+        ("je suis à la campagne près de Lyon", "Lyon", "Lyon"),
+    ]:
+        assert values(normalizer.normalized(text, [entity(text, piece, "location")])) == [("location", expected)]
