@@ -8,6 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import MENU_BUTTONS, latest_intent, say, yes_no
 from bot.handoff import REASON_NOT_UNDERSTOOD, too_many_failures
+from bot.suggestions import suggestions
 
 NOT_UNDERSTOOD_INTENTS = ("nlu_fallback",)
 
@@ -38,5 +39,11 @@ class ActionNotUnderstood(Action):
                 yes_no(),
             )
             return [SlotSet("pending_offer", f"handoff:{REASON_NOT_UNDERSTOOD}")]
+        guesses = suggestions(tracker.latest_message.get("intent_ranking") or [])
+        if guesses:
+            buttons = [{"title": label, "payload": f"/{intent}"} for intent, label in guesses]
+            say(dispatcher, "Je ne suis pas sûr d'avoir bien compris. Vous voulez parler de :",
+                buttons + [{"title": "Autre chose", "payload": "/help"}])
+            return []
         say(dispatcher, "Désolé, je n'ai pas bien compris. Pouvez-vous reformuler ? Je peux par exemple :", MENU_BUTTONS)
         return []

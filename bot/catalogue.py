@@ -15,6 +15,19 @@ NEED_INTENTS = (
     "need_online_sales", "need_visibility", "need_cybersecurity", "need_management_tools",
     "need_connectivity", "need_training", "need_funding", "need_ai", "need_gdpr", "need_provider",
 )
+# How the owner's needs are named to them and to advisors.
+NEED_LABELS = {
+    "need_online_sales": "Vendre ou prendre des réservations en ligne",
+    "need_visibility": "Être visible en ligne",
+    "need_cybersecurity": "Se protéger (cybersécurité, sauvegardes)",
+    "need_management_tools": "Outils de gestion (factures, compta, clients)",
+    "need_connectivity": "Connexion et équipement",
+    "need_training": "Se former",
+    "need_funding": "Aides et financement",
+    "need_ai": "Intelligence artificielle, automatisation",
+    "need_gdpr": "RGPD et données des clients",
+    "need_provider": "Choisir un prestataire",
+}
 COST_LABELS = {"free": "gratuit", "paid": "payant", "co-financed": "cofinancé"}
 
 

@@ -1,6 +1,7 @@
 """What the advisor console and the widget's history show, built from tickets and trackers."""
 from typing import Any, Dict, List, Optional
 
+from bot.catalogue import NEED_LABELS
 from bot.handoff import messages_from_events, transcript_from_events
 from bot.notifications import REASON_LABELS
 from bot.profile import SECTOR_LABELS
@@ -9,18 +10,6 @@ from bot.scoring import LEVEL_LABELS
 from bot.storage import Ticket
 
 STATUS_LABELS = {"queued": "En attente", "live": "En direct", "closed": "Clôturée"}
-NEED_LABELS = {
-    "need_online_sales": "Vendre ou prendre des réservations en ligne",
-    "need_visibility": "Être visible en ligne",
-    "need_cybersecurity": "Se protéger (cybersécurité, sauvegardes)",
-    "need_management_tools": "Outils de gestion (factures, compta, clients)",
-    "need_connectivity": "Connexion et équipement",
-    "need_training": "Se former",
-    "need_funding": "Aides et financement",
-    "need_ai": "Intelligence artificielle, automatisation",
-    "need_gdpr": "RGPD et données des clients",
-    "need_provider": "Choisir un prestataire",
-}
 # The widget's names for who speaks (docs/web-contract.md).
 WIDGET_SPEAKERS = {"owner": "user", "assistant": "bot", "advisor": "advisor"}
 

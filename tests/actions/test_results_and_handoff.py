@@ -143,6 +143,27 @@ def test_two_fallbacks_in_a_row_offer_an_advisor():
     assert slot_events(events)["pending_offer"] == "handoff:not_understood" and "conseiller" in messages[0]["text"]
 
 
+def test_an_unsure_guess_is_offered_as_buttons_not_a_bare_rephrase():
+    tracker = make_tracker("mon truc en ligne marche pas", "nlu_fallback")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.3}, {"name": "need_visibility", "confidence": 0.26},
+        {"name": "inform", "confidence": 0.2}, {"name": "need_connectivity", "confidence": 0.17}]
+    messages, events = run(ActionNotUnderstood(), tracker)
+    assert "Vous voulez parler de" in messages[0]["text"] and events == []
+    assert [(b["title"], b["payload"]) for b in messages[0]["buttons"]] == [
+        ("Être visible en ligne", "/need_visibility"), ("Connexion et équipement", "/need_connectivity"),
+        ("Autre chose", "/help")]
+
+
+def test_gibberish_gets_the_menu():
+    tracker = make_tracker("blorp fjdksl", "nlu_fallback")
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.3},
+                                                {"name": "out_of_scope", "confidence": 0.2}]
+    messages, _ = run(ActionNotUnderstood(), tracker)
+    assert "reformuler" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/start_diagnostic", "/request_advisor"]
+
+
 # --- with a tracker recorded from a real conversation (a florist in Tours) ---------------
 
 
