@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, delete, select
+from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, delete, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, relationship
 
@@ -79,8 +79,27 @@ def engine(url: Optional[str] = None) -> Engine:
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         created = create_engine(url, future=True, pool_pre_ping=True)
         Base.metadata.create_all(created)
+        add_missing_columns(created)
         _engines[url] = created
     return _engines[url]
+
+
+def add_missing_columns(bind: Engine, metadata=Base.metadata) -> List[str]:
+    """Adds the nullable columns a newer version introduced to tables an older one created
+    (create_all never alters an existing table), so an upgrade keeps every ticket."""
+    inspector = inspect(bind)
+    added = []
+    with bind.begin() as connection:
+        for table in metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=bind.dialect)
+                    connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
+                    added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def create_ticket(fields: Dict[str, Any], url: Optional[str] = None) -> int:

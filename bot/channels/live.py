@@ -60,10 +60,10 @@ class LiveHub:
 
     async def to_advisors(self, ticket_id: int, event: str, payload: Dict[str, Any]) -> None:
         if self.sio is not None:
-            await self.sio.emit(event, {"ticket_id": ticket_id, **payload}, room=self.ticket_room(ticket_id),
-                                namespace=ADVISOR_NAMESPACE)
-            if event == "ticket_updated":  # every console refreshes its list
-                await self.sio.emit(event, {"ticket_id": ticket_id, **payload}, namespace=ADVISOR_NAMESPACE)
+            # A status change goes to every console (each refreshes its list), once; the rest
+            # only to the consoles watching this ticket.
+            room = None if event == "ticket_updated" else self.ticket_room(ticket_id)
+            await self.sio.emit(event, {"ticket_id": int(ticket_id), **payload}, room=room, namespace=ADVISOR_NAMESPACE)
 
     # The owner's side --------------------------------------------------------------
 

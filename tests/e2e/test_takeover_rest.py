@@ -1,8 +1,12 @@
 """Live takeover seen from the REST channel and the console's API, without a browser:
 while an advisor holds the conversation the bot says nothing, not even to `restart`."""
 import json
+import queue
+import time
 import urllib.error
 import urllib.request
+
+import socketio
 
 from bot import advisors, storage
 
@@ -37,8 +41,20 @@ def test_a_rest_owner_is_taken_over_then_handed_back(owner, server, databases):
     assert console.call("/console/api/login", {"email": "permanence@cci-exemple.fr", "password": "mot de passe de test"})[0] == 200
     status, listed = console.call("/console/api/tickets?status=queued")
     assert status == 200 and ticket.id in [t["id"] for t in listed["tickets"]]
+    # The console's live channel: it watches this ticket and hears each status change once.
+    updates = queue.Queue()
+    live = socketio.Client(reconnection=False)
+    live.on("ticket_updated", lambda data: updates.put(data), namespace="/advisor")
+    live.connect(server, namespaces=["/advisor"], headers={"Cookie": console.cookie}, transports=["polling"],
+                 socketio_path="/socket.io", wait_timeout=10)
+    live.emit("watch", {"ticket_id": ticket.id}, namespace="/advisor")
+    time.sleep(0.5)
     assert console.call(f"/console/api/tickets/{ticket.id}/take", {})[0] == 200
     assert owner.slots["handoff_status"] == "live"
+    assert updates.get(timeout=10) == {"ticket_id": ticket.id, "status": "live"}
+    time.sleep(1)
+    assert updates.empty(), "a status change must reach a console once"
+    live.disconnect()
 
     assert owner.says("on recommence") == "" and owner.replies == []
     assert owner.says("vous êtes là ?") == ""

@@ -101,3 +101,27 @@ def test_an_advisor_counts_as_online_only_while_the_console_is_in_use(database_u
     advisors.log_in("conseil@exemple.fr", "un mot de passe long", 8, database_url)
     assert advisors.advisors_online(database_url) == 1
     assert advisors.advisors_online(database_url, now=storage.utcnow() + timedelta(minutes=5)) == 0
+
+
+def test_a_database_from_the_previous_version_is_upgraded_and_keeps_its_tickets(database_url):
+    # The first release's ticket table had no advisor column; create_all never alters a table.
+    from datetime import datetime
+
+    from sqlalchemy import MetaData, Table, create_engine
+
+    legacy = MetaData()
+    Table("handoff_tickets", legacy, *[column._copy() for column in storage.Ticket.__table__.columns
+                                       if column.name != "advisor"])
+    old = create_engine(database_url, future=True)
+    legacy.create_all(old)
+    with old.begin() as connection:
+        connection.execute(legacy.tables["handoff_tickets"].insert().values(
+            sender_id="owner-old", status="queued", reason="requested",
+            created_at=datetime(2026, 10, 1), updated_at=datetime(2026, 10, 1)))
+    old.dispose()
+
+    [ticket] = storage.list_tickets(url=database_url)
+    assert ticket.sender_id == "owner-old" and ticket.advisor is None
+    storage.take(ticket.id, "Équipe A", database_url)
+    assert storage.get_ticket(ticket.id, database_url).advisor == "Équipe A"
+    assert storage.add_missing_columns(storage.engine(database_url)) == []  # nothing left to add
