@@ -1,6 +1,8 @@
 """`make run`: starts the action server and the Rasa server, prints how to chat."""
 import argparse
 import os
+import signal
+import sys
 import time
 from pathlib import Path
 
@@ -20,6 +22,9 @@ def main() -> None:
     parser.add_argument("--action-port", type=int, default=5055)
     parser.add_argument("--model", default="models/conseiller.tar.gz")
     args = parser.parse_args()
+    # A service manager stops us with SIGTERM, not Ctrl-C: exit through the same path, so
+    # that both servers are stopped too instead of running on as orphans.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     token = auth_token()
     print("Démarrage du conseiller numérique (environ 30 secondes)…", flush=True)
     with assistant(Path(args.model), args.rasa_port, args.action_port, token, REPO_ROOT / "var" / "logs",

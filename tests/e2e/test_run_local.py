@@ -1,0 +1,47 @@
+"""`make run`'s launcher, as a deployer's service manager uses it: it says where to chat once
+both servers answer, and a SIGTERM stops both servers, leaving nothing running."""
+import os
+import signal
+import socket
+import subprocess
+import time
+
+from ops.servers import BIN, REPO_ROOT, free_port, rest_message
+from tests.e2e.conftest import MODEL
+
+
+def accepts_connections(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_the_launcher_prints_where_to_chat_and_sigterm_stops_both_servers(tmp_path):
+    rasa_port, action_port = free_port(), free_port()
+    env = {**os.environ, "RASA_AUTH_TOKEN": "launcher-test", "PYTHONPATH": str(REPO_ROOT),
+           "TRACKER_DB_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
+           "CONSEILLER_DATABASE_URL": f"sqlite:///{tmp_path / 'tickets.db'}"}
+    launcher = subprocess.Popen(
+        [str(BIN / "python"), "-m", "ops.run_local", "--rasa-port", str(rasa_port), "--action-port", str(action_port),
+         "--model", str(MODEL)],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        printed = ""
+        while "prêt" not in printed:
+            line = launcher.stdout.readline()
+            assert line, f"the launcher stopped before being ready:\n{printed}"
+            printed += line
+        printed += "".join(launcher.stdout.readline() for _ in range(3))
+        assert f"http://localhost:{rasa_port}/demo/" in printed and "make shell" in printed
+        assert "bonjour" in rest_message(f"http://127.0.0.1:{rasa_port}", "launcher", "bonjour")[0]["text"].lower()
+        assert accepts_connections(action_port)
+
+        launcher.send_signal(signal.SIGTERM)
+        assert launcher.wait(timeout=40) == 0
+        deadline = time.monotonic() + 20
+        while (accepts_connections(rasa_port) or accepts_connections(action_port)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not accepts_connections(rasa_port) and not accepts_connections(action_port)
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
