@@ -1,8 +1,9 @@
 """Moves a fixed 20 % of each intent's examples out of data/nlu/ into tests/nlu_holdout/.
 
-Run once when a batch of new examples is written: the moved examples are never trained
-on, and `make evaluate` scores the model on them. The choice is deterministic (a hash of
-the example), so re-running it on the same data moves nothing more than 20 % of what is new.
+Run once when a batch of new examples is written, in a new file: the moved examples are
+never trained on, and `make evaluate` scores the model on them. The choice is deterministic
+(a hash of the example). A file that already has its held-out counterpart was split before
+and is left alone: splitting it again would move another 20 % of its training examples.
 Line-based, so comments and responses in the data files stay as they are.
 """
 import hashlib
@@ -24,6 +25,8 @@ def rank(example: str) -> str:
 
 
 def split_file(path: Path) -> int:
+    if (HOLDOUT / path.name).exists():
+        return 0  # split before; new examples go in a new file
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     by_intent = defaultdict(list)
     intent = None
