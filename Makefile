@@ -23,7 +23,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 MODEL := models/conseiller.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(wildcard rasa_addons/*.py) requirements.txt
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(filter-out rasa_addons/quick_model_load.py,$(wildcard rasa_addons/*.py)) requirements.txt
 
 .PHONY: help install train run shell test evaluate validate clean advisor browser
 
