@@ -2,8 +2,8 @@
 
 Why: to give a loaded model the right shapes, Rasa 3.6 (`RasaModel.load`) fits it on one
 example before reading the saved weights, and that fit first compiles the whole training
-step into a TensorFlow graph: on these 2 cores about 40 of the server's 65 seconds of
-start-up, for a step that runs once and whose result the saved weights overwrite. Running
+step into a TensorFlow graph: on these 2 cores about 37 of the 65 seconds a load took
+(`import rasa` included), for a step that runs once and whose result the weights overwrite. Running
 that single step eagerly skips the compilation; prediction then uses a compiled graph as
 before. `scripts/benchmark_model_load.py` measures both ways.
 

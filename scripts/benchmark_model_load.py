@@ -1,7 +1,7 @@
 """Model load time, Rasa's own way (baseline) against rasa_addons.quick_model_load.
 
-Each load runs in a fresh process, baseline and quick alternating, so that both see the
-same machine. Prints the median load time of each, their ratio, and checks that both
+Each load runs in a fresh process (timed from `import rasa` to a loaded agent), baseline
+and quick alternating, so that both see the same machine. Prints the median load time of each, their ratio, and checks that both
 give the same answers to a few messages (intent, confidence, entities, sub-intent).
 
     .venv/bin/python scripts/benchmark_model_load.py [--runs 3] [--model models/conseiller.tar.gz]
