@@ -1,4 +1,4 @@
-"""Loads DIET and ResponseSelector models in a third of the time, with the same weights.
+"""Loads DIET and ResponseSelector models in under half the time, with the same weights.
 
 Why: to give a loaded model the right shapes, Rasa 3.6 (`RasaModel.load`) fits it on one
 example before reading the saved weights, and that fit first compiles the whole training
@@ -13,7 +13,7 @@ pipeline, before it loads any component. CONSEILLER_QUICK_MODEL_LOAD=0 keeps Ras
 from __future__ import annotations
 
 import os
-from typing import Any, Optional, Text
+from typing import Any, Text
 
 ENVIRONMENT_SWITCH = "CONSEILLER_QUICK_MODEL_LOAD"
 
@@ -36,9 +36,9 @@ def load_with_eager_build(cls, model_file_name: Text, model_data_example, predic
     return model
 
 
-def install(environment: Optional[dict] = None) -> bool:
+def install() -> bool:
     """Replaces `RasaModel.load` unless the switch says 0; True when installed."""
-    if (environment if environment is not None else os.environ).get(ENVIRONMENT_SWITCH, "1") == "0":
+    if os.environ.get(ENVIRONMENT_SWITCH, "1") == "0":
         return False
     from rasa.utils.tensorflow.models import RasaModel
 
