@@ -223,8 +223,48 @@ def normalize_postcode(text: str) -> Optional[str]:
     return None
 
 
+_SPOKEN_NUMBER = (
+    r"(?:z[eé]ro|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
+    r"vingts?|trente|quarante|cinquante|soixante|septante|huitante|octante|nonante|cents?|\d{1,2}|plus|et)"
+)
+# A run of spoken numbers ("zéro six trente-neuf quatre-vingt-dix-huit …") as owners dictate
+# a phone number: alpha2digit turns it into figures, which must then make a French number.
+_SPOKEN_RUN = re.compile(rf"\b(?!et\b){_SPOKEN_NUMBER}(?:[\s,.\-]+{_SPOKEN_NUMBER}){{4,}}\b", re.I)
+
+
+def find_spoken_phone(text: str) -> Optional[Found]:
+    """A phone number written in words, or in words and figures mixed, if any."""
+    for match in _SPOKEN_RUN.finditer(text or ""):
+        written = match.group(0)
+        spoken = re.sub(r"\bzero\b", "zéro", written.lower())
+        spoken = re.sub(r"\bplus\s+(trente[\s-]+trois|33)\b", "+33", spoken)
+        figures = alpha2digit(spoken.replace("-", " "), "fr", threshold=0)
+        digits = re.sub(r"[^\d+]", "", figures)
+        if not re.search(r"\d", written) or len(re.findall(r"[a-zé]+", written.lower())) >= 2:
+            phone = normalize_phone(digits) if len(re.sub(r"\D", "", digits)) >= 9 else None
+            if phone:
+                return Found(phone, match.start(), match.end(), written)
+    return None
+
+
 PHONE_PATTERN = re.compile(r"(?:\+33\s?|0033\s?|\b0)[1-9](?:[\s.\-]?\d{2}){4}\b")
 EMAIL_PATTERN = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+
+
+EMAIL_WORD = " adressemail "
+PHONE_WORD = " numerotelephone "
+
+
+def mask_contacts(text: str) -> str:
+    """The text with each e-mail address and phone number (in figures or words) replaced by
+    a placeholder word."""
+    masked = EMAIL_PATTERN.sub(EMAIL_WORD, text or "")
+    masked = re.sub(r"(?:\+33|0033|\b0)\s*[1-9](?:[\s.\-]*\d{2}){4}\b", PHONE_WORD, masked)
+    spoken = find_spoken_phone(masked)
+    while spoken:
+        masked = masked[:spoken.start] + PHONE_WORD + masked[spoken.end:]
+        spoken = find_spoken_phone(masked)
+    return masked
 
 
 def find_contacts(text: str) -> Dict[str, Optional[str]]:

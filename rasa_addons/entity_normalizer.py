@@ -22,9 +22,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.entities import (
     CANONICAL_VALUES,
+    EMAIL_PATTERN,
+    PHONE_PATTERN,
     canonical_value,
     find_headcount,
     find_in_text,
+    find_spoken_phone,
     normalize_email,
     normalize_phone,
     normalize_postcode,
@@ -98,6 +101,7 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
             entities = self.normalized(message.get(TEXT) or "", message.get(ENTITIES, []))
             intent = (message.get(INTENT) or {}).get("name")
             entities += self.missed_names(message.get(TEXT) or "", entities)
+            entities += self.missed_contacts(message.get(TEXT) or "", entities)
             if intent == "inform":
                 entities += self.missed_profile_facts(message.get(TEXT) or "", entities)
             message.set(ENTITIES, sorted(entities, key=lambda entity: entity.get("start", 0)), add_to_output=True)
@@ -113,6 +117,31 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
                     added.append(self.add_processor_name({"entity": kind, "start": item.start, "end": item.end,
                                                           "value": item.value, "confidence_entity": 1.0, "extractor": NAME}))
         return added
+
+    def missed_contacts(self, text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """An e-mail or a phone number the taggers missed: an address in capitals or with
+        hyphens, a number dictated in words ("zéro six trente-neuf…")."""
+        kinds = {entity["entity"] for entity in entities}
+        found = []
+        if "email" not in kinds:
+            for match in EMAIL_PATTERN.finditer(text):
+                value = normalize_email(match.group(0))
+                if value:
+                    found.append(("email", value, match.start(), match.end()))
+                    break
+        if "phone" not in kinds:
+            match = PHONE_PATTERN.search(text)
+            spoken = None if match else find_spoken_phone(text)
+            if match and normalize_phone(match.group(0)):
+                found.append(("phone", normalize_phone(match.group(0)), match.start(), match.end()))
+            elif spoken:
+                found.append(("phone", spoken.value, spoken.start, spoken.end))
+        return [
+            self.add_processor_name({"entity": kind, "start": start, "end": end, "value": value,
+                                     "confidence_entity": 1.0, "extractor": NAME})
+            for kind, value, start, end in found
+            if not any(entity.get("start", 0) < end and start < entity.get("end", 0) for entity in entities)
+        ]
 
     @staticmethod
     def _overlaps(item, entity: Dict[str, Any]) -> bool:

@@ -25,6 +25,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_union
 
+from bot.entities import mask_contacts
 from bot.text import normalize
 
 MODEL_FILE = "linear_intent_model.pkl"
@@ -40,6 +41,12 @@ def build_model(config: Dict[Text, Any]) -> Pipeline:
     classifier = LogisticRegression(C=config["C"], max_iter=3000, class_weight="balanced",
                                     random_state=config["random_seed"])
     return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def features_text(text: str) -> str:
+    """What the model reads: an address or a phone number becomes one placeholder word, so
+    that "Jean-Marc.Boutique@Example-Shop.FR" reads like any other e-mail address."""
+    return normalize(mask_contacts(text))
 
 
 def blend(linear: Dict[str, float], previous: List[Dict[str, Any]], weight: float) -> List[Dict[str, Any]]:
@@ -85,7 +92,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         examples = [example for example in training_data.intent_examples if example.get(TEXT)]
         if len({example.get(INTENT) for example in examples}) >= 2:
             self.model = build_model(self.config)
-            self.model.fit([normalize(example.get(TEXT)) for example in examples],
+            self.model.fit([features_text(example.get(TEXT)) for example in examples],
                            [example.get(INTENT) for example in examples])
             with self._model_storage.write_to(self._resource) as directory:
                 (directory / MODEL_FILE).write_bytes(pickle.dumps(self.model))
@@ -95,7 +102,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if self.model is None:
             return messages
         texts = [message.get(TEXT) or "" for message in messages]
-        probabilities = self.model.predict_proba([normalize(text) for text in texts])
+        probabilities = self.model.predict_proba([features_text(text) for text in texts])
         classes = list(self.model.classes_)
         for message, text, row in zip(messages, texts, probabilities):
             if not text.strip() or text.startswith("/"):
