@@ -23,7 +23,8 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 MODEL := models/conseiller.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(filter-out rasa_addons/quick_model_load.py,$(wildcard rasa_addons/*.py)) requirements.txt
+# The NLU components read text through bot/text.py and bot/entities.py: they are inputs too.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(filter-out rasa_addons/quick_model_load.py,$(wildcard rasa_addons/*.py)) bot/text.py bot/entities.py requirements.txt
 
 .PHONY: help install train run shell test evaluate validate clean advisor browser
 
@@ -31,7 +32,7 @@ help:
 	@echo "make run       install, train if the data changed, start the assistant"
 	@echo "make test      run every test (trains the model if needed)"
 	@echo "make shell     chat in the terminal with the running assistant"
-	@echo "make evaluate  NLU scores on the held-out examples (report in results/)"
+	@echo "make evaluate  NLU and answer-reading scores on held-out and independent sets (reports in results/)"
 	@echo "make advisor EMAIL=… NAME=…  create an advisor account for the console"
 
 $(VENV)/.installed: requirements.txt
@@ -82,6 +83,7 @@ test: $(MODEL) browser
 
 evaluate: $(MODEL)
 	$(PY) scripts/evaluate_nlu.py
+	$(PY) scripts/evaluate_answers.py
 
 clean:
 	rm -rf models results var/*.db

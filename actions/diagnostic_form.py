@@ -19,14 +19,17 @@ from actions.common import (
     yes_no,
 )
 from bot import dialogue
-from bot.answers import ANSWER, NOT_UNDERSTOOD, Interpretation, interpret
+from bot.answer_reader import load_reader
+from bot.answers import ANSWER, NOT_UNDERSTOOD, Interpretation, interpret, is_button, noted_text
 from bot.catalogue import load_catalogue
-from bot.corrections import question_to_correct
+from bot.corrections import is_explicit_correction, question_to_correct
 from bot.messages import buttons_for, clarify_text, question_text
 from bot.profile import SECTOR_LABELS, SOLO_LABEL, known_profile_text, read_headcount, read_location, read_sector
-from bot.questionnaire import PROFILE_SLOTS
+from bot.questionnaire import DONT_KNOW, PROFILE_SLOTS
 
 RESULT_SLOTS = ("score_overall", "maturity_level", "dimension_scores")
+# A question is asked at most this many times in a row; then "je ne sais pas" is recorded.
+MAX_ASKS = 3
 
 PROFILE_READERS = {"sector": read_sector, "headcount": read_headcount, "location": read_location}
 PROFILE_HINTS = {
@@ -42,6 +45,13 @@ def _profile_buttons(slot: str) -> List[Dict[str, str]]:
     if slot == "headcount":
         return [{"title": SOLO_LABEL, "payload": SOLO_LABEL}]
     return []
+
+
+def _answered_in_order(tracker: Tracker) -> List[str]:
+    return [
+        event["name"] for event in tracker.events
+        if event.get("event") == "slot" and event.get("name") in questionnaire().slot_order and event.get("value") is not None
+    ]
 
 
 def _progress_text(tracker: Tracker) -> str:
@@ -89,15 +99,27 @@ class ValidateDiagnosticForm(FormValidationAction):
             return str(value).strip() or None
         return value
 
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        """A profile question given up on after three tries is not asked again."""
+        skipped = set(tracker.get_slot("skipped_profile") or [])
+        return [slot for slot in domain_slots if slot not in skipped]
+
     def _validate(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        text = latest_text(tracker)
+        if slot not in PROFILE_SLOTS and is_explicit_correction(text):
+            correction = self._correct(slot, dispatcher, tracker)
+            if correction is not None:
+                return correction
         intent = latest_intent(tracker)
         interpretation = self._interpret(slot, tracker)
-        reaction = dialogue.reaction(interpretation, intent, latest_text(tracker))
+        reaction = dialogue.reaction(interpretation, intent, text)
         if reaction == dialogue.STORE:
-            if slot == "q_digital_benefit" and interpretation.value == "no":
-                dispatcher.utter_message(response="utter_objection/usefulness")
-            return {slot: interpretation.value, "failed_understandings": 0, "pending_clarification": None}
+            return self._store(slot, interpretation.value, dispatcher, tracker)
         result: Dict[Text, Any] = {slot: None}
+        attempts = int(tracker.get_slot("question_attempts") or 0) + 1
+        if attempts >= MAX_ASKS:
+            return self._give_up(slot, dispatcher, tracker)
+        result["question_attempts"] = attempts
         if reaction == dialogue.CLARIFY:
             text, buttons = clarify_text(questionnaire().question(slot), interpretation.candidates)
             say(dispatcher, text, buttons)
@@ -127,6 +149,40 @@ class ValidateDiagnosticForm(FormValidationAction):
             result["failed_understandings"] = failures
             say(dispatcher, self._not_understood_text(slot, failures))
         return result
+
+    @staticmethod
+    def _store(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        text = latest_text(tracker)
+        if slot not in PROFILE_SLOTS and not is_button(questionnaire().question(slot), text):
+            # Read back what was understood from a typed answer, so that a misreading shows.
+            say(dispatcher, noted_text(questionnaire().question(slot), value))
+        if slot == "q_digital_benefit" and value == "no":
+            dispatcher.utter_message(response="utter_objection/usefulness")
+        return {slot: value, "failed_understandings": 0, "pending_clarification": None, "question_attempts": 0}
+
+    def _give_up(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """Third unread answer in a row: the diagnostic moves on instead of asking again."""
+        reset = {"failed_understandings": 0, "pending_clarification": None, "question_attempts": 0}
+        if slot in PROFILE_SLOTS:
+            say(dispatcher, "Je passe cette question pour ne pas vous retenir ; vous pourrez me donner l'information plus tard.")
+            if slot == "sector":
+                return {slot: "other", **reset}
+            skipped = sorted(set((tracker.get_slot("skipped_profile") or []) + [slot]))
+            return {slot: None, "skipped_profile": skipped, **reset}
+        say(dispatcher, "Je n'arrive pas à lire votre réponse : je note « je ne sais pas » pour cette question et nous continuons. "
+                        "Pour la changer plus tard, écrivez « je me suis trompé » en citant son sujet.")
+        return {slot: DONT_KNOW, **reset}
+
+    def _correct(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Dict[Text, Any]]:
+        """Explicit correction language while a question waits: that answer is asked again."""
+        current = answers(tracker) | {item: tracker.get_slot(item) for item in PROFILE_SLOTS}
+        current[slot] = None  # holds the text just typed, not an answer
+        target = question_to_correct(questionnaire(), latest_text(tracker), _answered_in_order(tracker), current)
+        if target is None:
+            return None
+        say(dispatcher, "Pas de souci, reprenons cette question :")
+        return {target: None, slot: None, "pending_clarification": None, "question_attempts": 0,
+                **{result: None for result in RESULT_SLOTS}}
 
     @staticmethod
     def _why(slot: str) -> str:
@@ -165,6 +221,10 @@ class AskSlot(Action):
             say(dispatcher, question_text(questionnaire(), question), buttons_for(question))
         return []
 
+
+# Trained (or read from its cache in var/) when the action server starts, not at the
+# first answer an owner types.
+load_reader()
 
 for _slot in questionnaire().slot_order:
     globals()[f"AskSlot_{_slot}"] = type(f"AskSlot_{_slot}", (AskSlot,), {"slot": _slot})
@@ -221,7 +281,8 @@ class ActionPauseDiagnostic(Action):
 def restart_events() -> List[EventType]:
     slots = list(questionnaire().slot_order) + list(RESULT_SLOTS) + ["requested_slot", "pending_clarification", "pending_offer"]
     return [SlotSet(slot, None) for slot in slots] + [
-        SlotSet("recommendations_shown", []), SlotSet("failed_understandings", 0), FollowupAction("diagnostic_form")]
+        SlotSet("recommendations_shown", []), SlotSet("failed_understandings", 0), SlotSet("question_attempts", 0),
+        SlotSet("skipped_profile", []), FollowupAction("diagnostic_form")]
 
 
 class ActionRestartDiagnostic(Action):
@@ -256,11 +317,7 @@ class ActionCorrectAnswer(Action):
         return "action_correct_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        answered_in_order = [
-            event["name"] for event in tracker.events
-            if event.get("event") == "slot" and event.get("name") in questionnaire().slot_order and event.get("value") is not None
-        ]
-        target = question_to_correct(questionnaire(), latest_text(tracker), answered_in_order, answers(tracker) | {
+        target = question_to_correct(questionnaire(), latest_text(tracker), _answered_in_order(tracker), answers(tracker) | {
             slot: tracker.get_slot(slot) for slot in PROFILE_SLOTS
         })
         if target is None:

@@ -8,8 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import MENU_BUTTONS, latest_entities, latest_intent, latest_text, next_unanswered, say, yes_no
+from actions.needs import OFFER_PREFIX, show_more_for_need
 from bot import storage
-from bot.answers import DONT_KNOW_PHRASES, match_keywords
+from bot.keywords import DONT_KNOW_PHRASES, match_keywords
 from bot.entities import find_contacts, normalize_email, normalize_phone
 from bot.advisors import advisors_online
 from bot.handoff import REASON_REQUESTED, ticket_fields, transcript_from_events, what_happens_next
@@ -176,6 +177,10 @@ class ActionAnswerOffer(Action):
             if accepted:
                 return events + [FollowupAction("action_more_recommendations")]
             say(dispatcher, "D'accord ! Je reste disponible si vous avez une question ou un besoin précis.")
+        elif offer.startswith(OFFER_PREFIX):
+            if accepted:
+                return events + show_more_for_need(dispatcher, tracker, offer)
+            say(dispatcher, "D'accord ! Je reste disponible si vous avez une autre question.")
         elif offer == "resume_diagnostic":
             if accepted:
                 say(dispatcher, "On reprend !")

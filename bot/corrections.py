@@ -1,8 +1,32 @@
-"""Which answer the owner wants to correct ("je me suis trompé sur la connexion")."""
+"""Corrections: whether the owner asks to correct an answer, and which one.
+
+A correction needs explicit correction language: an answer that merely sounds regretful
+("malheureusement on ne répond jamais aux avis") is an answer, not a request to go back.
+"""
 from typing import Any, Dict, List, Optional
 
-from bot.answers import match_keywords
+from bot.keywords import match_keywords
 from bot.questionnaire import Questionnaire
+
+# Matched after bot.text.normalize: "c'est" is written with its apostrophe because the SMS
+# expansion turns a lone "c" into "c est".
+CORRECTION_PHRASES = (
+    "je me suis trompe", "je me suis trompee", "je me suis plante", "je me suis plantee", "je me suis gourre",
+    "je me suis mal exprime", "je me suis mal exprimee", "j ai fait une erreur", "erreur de ma part", "par erreur",
+    "c'est pas ca", "ce n est pas ca", "c'est pas ce que j ai dit", "ce n est pas ce que j ai dit",
+    "pas ce que j ai dit", "pas ce que je voulais dire", "ce n est pas ce que je voulais dire",
+    "vous avez mal compris", "tu as mal compris", "mal compris", "mal note", "c'est faux", "ce n est pas juste",
+    "je veux corriger", "je voudrais corriger", "corriger ma reponse", "corriger une reponse", "rectifier",
+    "changer ma reponse", "changer la reponse", "modifier ma reponse", "modifier la reponse", "changer de reponse",
+    "revenir a la question", "question d avant", "question precedente", "la precedente", "revenir en arriere",
+    "retour en arriere", "j ai clique trop vite", "mauvais bouton", "pas le bon bouton", "faute de frappe",
+    "annuler ma reponse", "en fait pour la question",
+)
+
+
+def is_explicit_correction(text: str) -> bool:
+    """True when the owner uses correction language ("je me suis trompé", "c'est pas ça")."""
+    return bool(match_keywords(text, [("correction", CORRECTION_PHRASES)]))
 
 # Words by which owners refer to a question. Several words may point to one question.
 TOPICS: Dict[str, tuple] = {

@@ -32,8 +32,13 @@ def question_text(questionnaire: Questionnaire, question: Question) -> str:
 
 
 def clarify_text(question: Question, candidates: Sequence[str]) -> Tuple[str, List[Button]]:
-    buttons = [{"title": question.label_of(option_id), "payload": question.label_of(option_id)} for option_id in candidates]
-    return question.clarify, buttons
+    """A short question naming exactly the options that compete, as its buttons."""
+    labels = [question.label_of(option_id) for option_id in candidates]
+    buttons = [{"title": label, "payload": label} for label in labels]
+    if question.is_multi:
+        return "Lesquels exactement ? Choisissez-les un par un, ou écrivez par exemple « 1 et 3 ».", buttons
+    named = ", ".join(f"« {label} »" for label in labels[:-1]) + f" ou « {labels[-1]} »"
+    return f"Pour être sûr de bien noter : plutôt {named} ?", buttons
 
 
 def score_line(value: float) -> str:
@@ -85,13 +90,23 @@ def entry_text(entry: Entry, reason: Optional[str] = None) -> str:
     return "\n".join(lines)
 
 
-def buyers_guide_text(entry: Entry) -> str:
+def resource_text(entry: Entry, lead: str = "À consulter") -> str:
+    """One resource in two short lines: title, publisher and cost; then the link."""
+    line = f"{lead} : « {entry.title} » ({entry.organisation}, {COST_LABELS[entry.cost]})"
+    return f"{line}\n{entry.url}" if entry.url else line
+
+
+def buyers_guide_text(entry: Entry, items: int = 2) -> str:
+    """The heart of a buyer's guide, sized for a chat: the first questions and red flags."""
     guide = entry.guide
-    lines = [f"Bien choisir : {guide.provider}", entry.description, "", "Les questions à poser :"]
-    lines += [f"• {item}" for item in guide.ask]
-    lines += ["", "Ce qu'il faut comparer :"] + [f"• {item}" for item in guide.compare]
-    lines += ["", "Les signaux d'alerte :"] + [f"• {item}" for item in guide.warning_signs]
+    lines = [f"Bien choisir : {guide.provider}", "Les questions à poser :"]
+    lines += [f"• {item}" for item in guide.ask[:items]]
+    lines += ["Les signaux d'alerte :"] + [f"• {item}" for item in guide.warning_signs[:2]]
     return "\n".join(lines)
+
+
+def more_resources_text(entries: Sequence[Entry]) -> str:
+    return "\n\n".join(resource_text(entry, "Aussi") for entry in entries)
 
 
 def recommendations_text(
@@ -105,14 +120,4 @@ def recommendations_text(
         dimension = questionnaire.dimension(recommendation.dimension).label
         reason = f"Pour « {dimension} » : {recommendation.entry.why}"
         blocks.append(f"{index}. {entry_text(recommendation.entry, reason)}")
-    return "\n\n".join(blocks)
-
-
-def need_text(intro: str, entries: Sequence[Entry]) -> str:
-    blocks = [intro]
-    for entry in entries:
-        if entry.kind == "buyers_guide":
-            blocks.append(buyers_guide_text(entry))
-        else:
-            blocks.append(entry_text(entry))
     return "\n\n".join(blocks)

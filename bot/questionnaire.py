@@ -1,6 +1,6 @@
 """The diagnostic questionnaire (SPEC section 4), loaded from bot/data/questionnaire.yml.
 
-Wording, button labels, explanations and keywords come from the YAML file; the ids and
+Wording, button labels and explanations come from the YAML file; the ids and
 points are the public contract of SPEC section 4 and are checked against it at load.
 """
 from dataclasses import dataclass, field
@@ -79,7 +79,7 @@ MULTI_SCORING = {
 class Option:
     id: str
     label: str
-    keywords: Tuple[str, ...]
+    noted: str  # read back to the owner after a typed answer: "Noté : <noted>."
     points: Optional[int] = None
 
 
@@ -91,15 +91,10 @@ class Question:
     why: str
     type: str  # "single" or "multi"
     options: Tuple[Option, ...]
-    clarify: str
     yes: Optional[str] = None
     no: Optional[str] = None
     scoring: Dict = field(default_factory=dict, hash=False, compare=False)
-    none_keywords: Tuple[str, ...] = ()
-    all_keywords: Tuple[str, ...] = ()
-    # Phrases that mean nothing for this question and must not match an option
-    # ("le même mot de passe partout" is not a strong password).
-    ignore_keywords: Tuple[str, ...] = ()
+    noted_none: str = ""  # multiple choice: read back for "none of them"
 
     @property
     def is_multi(self) -> bool:
@@ -174,14 +169,6 @@ class Questionnaire:
         return self.slot_order.index(slot) + 1
 
 
-def _keywords(raw, where: str) -> Tuple[str, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or not all(isinstance(word, str) and word.strip() for word in raw):
-        raise DataFileError(f"{where}: expected a list of non-empty texts")
-    return tuple(raw)
-
-
 def _parse_question(raw: dict, dimension_id: str, where: str) -> Question:
     question_id = require(raw, "id", where)
     where = f"{where}({question_id})"
@@ -212,7 +199,7 @@ def _parse_question(raw: dict, dimension_id: str, where: str) -> Question:
             Option(
                 id=option_id,
                 label=require(raw_option, "label", option_where),
-                keywords=_keywords(raw_option.get("keywords"), f"{option_where}.keywords"),
+                noted=require(raw_option, "noted", option_where),
                 points=points if kind == "single" else None,
             )
         )
@@ -232,13 +219,10 @@ def _parse_question(raw: dict, dimension_id: str, where: str) -> Question:
         why=require(raw, "why", where),
         type=kind,
         options=tuple(options),
-        clarify=require(raw, "clarify", where),
         yes=raw.get("yes"),
         no=raw.get("no"),
         scoring=MULTI_SCORING.get(question_id, {}),
-        none_keywords=_keywords(raw.get("none_keywords"), f"{where}.none_keywords"),
-        all_keywords=_keywords(raw.get("all_keywords"), f"{where}.all_keywords"),
-        ignore_keywords=_keywords(raw.get("ignore_keywords"), f"{where}.ignore_keywords"),
+        noted_none=require(raw, "noted_none", where) if kind == "multi" else "",
     )
 
 

@@ -35,7 +35,7 @@ def test_an_faq_mid_form_gets_its_answer_then_the_question_comes_back():
 
 def test_an_ambiguous_answer_gets_one_clarifying_question_with_the_candidates():
     messages, events = run(ValidateDiagnosticForm(), answering("q_invoicing", "papier ou excel selon les jours"))
-    assert slot_events(events) == {"q_invoicing": None, "pending_clarification": "q_invoicing"}
+    assert slot_events(events) == {"q_invoicing": None, "pending_clarification": "q_invoicing", "question_attempts": 1}
     assert [button["title"] for button in messages[0]["buttons"]] == ["À la main, sur papier", "Sur Excel ou Word"]
 
 
@@ -48,7 +48,7 @@ def test_two_unreadable_answers_in_a_row_point_to_a_human():
 def test_saying_no_to_the_benefit_question_answers_the_usefulness_objection():
     messages, events = run(ValidateDiagnosticForm(), answering("q_digital_benefit", "non", "deny"))
     assert slot_events(events)["q_digital_benefit"] == "no"
-    assert messages[0]["response"] == "utter_objection/usefulness"
+    assert [message.get("response") for message in messages][-1] == "utter_objection/usefulness"
 
 
 def test_questions_come_with_buttons_and_multi_choice_lists_numbered_options():
@@ -89,3 +89,40 @@ def test_correction_names_the_question_or_takes_the_last_answer():
     assert slot_events(result)["q_cloud_services"] is None
     _, result = run(ActionCorrectAnswer(), make_tracker("je veux changer ma réponse sur la connexion", "correct_answer", slots=slots, events=events))
     assert slot_events(result)["q_connection"] is None and "q_cloud_services" not in slot_events(result)
+
+
+def test_a_typed_answer_is_read_back_and_a_clicked_one_is_not():
+    messages, events = run(ValidateDiagnosticForm(), answering("q_customer_file", "j'ai un logiciel pour mes clients, il n'est relié à rien"))
+    assert slot_events(events)["q_customer_file"] == "crm"
+    assert messages[0]["text"] == "Noté : un logiciel clients, non relié à vos autres outils."
+    messages, events = run(ValidateDiagnosticForm(), answering("q_customer_file", "Un logiciel clients (CRM)"))
+    assert slot_events(events)["q_customer_file"] == "crm" and messages == []
+
+
+def test_the_third_unread_answer_in_a_row_records_dont_know_and_moves_on():
+    messages, events = run(ValidateDiagnosticForm(), answering("q_reviews", "blablabla", "nlu_fallback", slots={"question_attempts": 1}))
+    assert slot_events(events)["q_reviews"] is None and slot_events(events)["question_attempts"] == 2
+    messages, events = run(ValidateDiagnosticForm(), answering("q_reviews", "blablabla", "nlu_fallback", slots={"question_attempts": 2}))
+    assert slot_events(events)["q_reviews"] == "dont_know" and slot_events(events)["question_attempts"] == 0
+    assert "je ne sais pas" in messages[0]["text"] and "je me suis trompé" in messages[0]["text"]
+
+
+def test_a_regretful_answer_is_an_answer_not_a_correction():
+    earlier = [{"event": "slot", "name": "q_online_sales", "value": "no"}]
+    tracker = answering("q_reviews", "malheureusement on ne répond jamais aux avis, je regrette", "correct_answer",
+                        slots={"q_online_sales": "no"})
+    tracker.events[:0] = earlier
+    messages, events = run(ValidateDiagnosticForm(), tracker)
+    assert slot_events(events)["q_reviews"] == "never"
+    assert "q_online_sales" not in slot_events(events)
+
+
+def test_correction_language_mid_question_goes_back_to_the_answer_named():
+    earlier = [{"event": "slot", "name": "q_connection", "value": "fast"}, {"event": "slot", "name": "q_online_sales", "value": "no"}]
+    tracker = answering("q_reviews", "je me suis trompé pour la connexion", "correct_answer",
+                        slots={"q_connection": "fast", "q_online_sales": "no"})
+    tracker.events[:0] = earlier
+    messages, events = run(ValidateDiagnosticForm(), tracker)
+    assert slot_events(events)["q_connection"] is None and slot_events(events)["q_reviews"] is None
+    assert "q_online_sales" not in slot_events(events)
+    assert "reprenons" in messages[0]["text"]

@@ -139,3 +139,9 @@ class Owner:
 @pytest.fixture
 def owner(server, databases):
     return Owner(server, databases["CONSEILLER_DATABASE_URL"])
+
+
+@pytest.fixture
+def owner_factory(server, databases):
+    """For tests that need several owners (one conversation each)."""
+    return lambda: Owner(server, databases["CONSEILLER_DATABASE_URL"])

@@ -152,12 +152,29 @@ def test_profile_given_earlier_is_not_asked_again(owner):
     assert slots["requested_slot"] == "q_digital_plan"
 
 
-def test_a_need_gets_a_direct_answer_and_a_diagnostic_offer(owner):
+def chat_sized(owner):
+    return len(owner.replies) <= 3 and len(owner.text) <= 600
+
+
+def test_a_need_gets_a_short_answer_with_the_rest_behind_buttons(owner):
     owner.says("je voudrais vendre mes produits en ligne")
-    assert "https://" in owner.text and "diagnostic" in owner.text
+    assert chat_sized(owner), owner.replies
+    assert "https://" in owner.text
+    assert [button["title"] for button in owner.buttons] == ["Voir le guide d'achat", "D'autres ressources", "Faire le diagnostic"]
     assert owner.slots["needs_stated"] == ["need_online_sales"]
-    owner.says("oui")
+    owner.clicks("Voir le guide d'achat")
+    assert "Bien choisir" in owner.text and chat_sized(owner)
+    owner.clicks("D'autres ressources")
+    assert "https://" in owner.text and chat_sized(owner)
+    owner.clicks("Faire le diagnostic")
     assert owner.slots["requested_slot"] == "sector"
+
+
+def test_two_requests_of_one_need_on_different_topics_get_different_answers(owner):
+    owner.says("une appli pour faire mes factures sur le téléphone ?")
+    invoices = owner.text
+    owner.says("je cherche un CRM pas cher")
+    assert owner.text != invoices and "factur" in invoices.lower() and chat_sized(owner)
 
 
 def test_restart_forgets_everything(owner):
@@ -217,3 +234,20 @@ def test_a_refused_consent_keeps_no_contact(owner):
     owner.says("non")
     slots = owner.slots
     assert slots["email"] is None and slots["handoff_status"] == "none" and owner.tickets() == []
+
+
+CHAT_TURN_MESSAGES = [
+    "je voudrais vendre en ligne", "comment avoir plus d'avis google ?", "on se fait souvent pirater nos mails",
+    "il me faudrait un logiciel de caisse", "internet rame au magasin", "je veux former mes deux apprentis",
+    "y a des aides pour acheter des ordis ?", "chatgpt peut m'aider a ecrire mes posts ?", "c'est quoi les cookies sur mon site",
+    "je cherche une agence pour refaire mon site", "c'est quoi le cloud", "c'est payant votre service ?",
+    "c'est trop cher pour moi le numérique", "j'ai pas le temps pour ça", "internet c'est plein d'arnaques",
+    "combien de temps ça prend le diagnostic ?", "qui est derrière ce site ?", "c'est quoi la facture électronique",
+]
+
+
+def test_needs_questions_and_objections_get_chat_sized_turns(owner_factory):
+    for message in CHAT_TURN_MESSAGES:
+        owner = owner_factory()
+        owner.says(message)
+        assert owner.replies and chat_sized(owner), (message, len(owner.replies), len(owner.text))

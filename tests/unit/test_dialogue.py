@@ -3,6 +3,7 @@ import pytest
 
 from bot import dialogue
 from bot.answers import AMBIGUOUS, ANSWER, NOT_UNDERSTOOD, Interpretation
+from bot.corrections import is_explicit_correction
 
 ANSWERED = Interpretation(ANSWER, "fast")
 
@@ -21,3 +22,19 @@ ANSWERED = Interpretation(ANSWER, "fast")
 ])
 def test_reaction(interpretation, intent, text, expected):
     assert dialogue.reaction(interpretation, intent, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("je me suis trompé", True),
+    ("je me suis trompe pour la question d'avant", True),
+    ("en fait pour la question d'avant c'est non", True),
+    ("non c'est pas ça", True),
+    ("vous avez mal compris", True),
+    ("je voudrais corriger ma réponse sur la connexion", True),
+    ("malheureusement on ne répond jamais aux avis, je le regrette", False),
+    ("dommage mais on n'a pas le temps de lire les avis", False),
+    ("on a fait l'erreur de ne rien sauvegarder", False),
+    ("non", False),
+])
+def test_a_correction_needs_correction_language(text, expected):
+    assert is_explicit_correction(text) is expected
