@@ -1,15 +1,39 @@
-"""need_* intents: a direct answer from the catalogue, diagnostic or not (SPEC 6)."""
-from typing import List, Text
+"""need_* intents: a direct answer from the catalogue, diagnostic or not (SPEC 6).
+
+A turn stays chat-sized: short advice on the message's own topic and one resource; the
+buyer's guide and more resources wait behind buttons (they reach action_answer_offer).
+"""
+from typing import List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_intent, next_unanswered, say, yes_no
+from actions.common import latest_entities, latest_intent, latest_text, next_unanswered, say
 from bot.catalogue import NEED_INTENTS, load_catalogue
-from bot.messages import need_text
-from bot.recommendations import for_need
+from bot.messages import buyers_guide_text, more_resources_text, resource_text
+from bot.recommendations import NeedAnswer, answer_need
+
+OFFER_PREFIX = "need:"
+CHOICE_ENTITY = "offer_choice"
+GUIDE, MORE = "guide", "more"
+
+
+def need_buttons(answer: NeedAnswer, diagnostic_done: bool, shown: str = "") -> List[dict]:
+    offer = f'{{"{CHOICE_ENTITY}": "%s"}}'
+    buttons = []
+    if answer.guide and shown != GUIDE:
+        buttons.append({"title": "Voir le guide d'achat", "payload": "/affirm" + offer % GUIDE})
+    if answer.more and shown != MORE:
+        buttons.append({"title": "D'autres ressources", "payload": "/affirm" + offer % MORE})
+    if not diagnostic_done:
+        buttons.append({"title": "Faire le diagnostic", "payload": "/start_diagnostic"})
+    return buttons
+
+
+def offer_of(answer: NeedAnswer) -> str:
+    return f"{OFFER_PREFIX}{answer.intent}:{answer.topic or ''}"
 
 
 class ActionAnswerNeed(Action):
@@ -20,13 +44,35 @@ class ActionAnswerNeed(Action):
         intent = latest_intent(tracker)
         if intent not in NEED_INTENTS:
             return []
-        catalogue = load_catalogue()
-        entries = for_need(catalogue, intent, location=tracker.get_slot("location"))
-        say(dispatcher, need_text(catalogue.needs[intent].intro, entries))
-        events: List[EventType] = [SlotSet("needs_stated", sorted(set((tracker.get_slot("needs_stated") or []) + [intent])))]
-        if next_unanswered(tracker) is not None:
-            say(dispatcher, "Pour des conseils adaptés à votre entreprise, je vous propose un diagnostic rapide (environ 5 minutes). On le fait ?", yes_no("Oui, allons-y", "Pas maintenant"))
-            events.append(SlotSet("pending_offer", "resume_diagnostic"))
+        answer = answer_need(load_catalogue(), intent, latest_text(tracker), location=tracker.get_slot("location"))
+        diagnostic_done = next_unanswered(tracker) is None
+        buttons = need_buttons(answer, diagnostic_done)
+        if answer.resource:
+            say(dispatcher, answer.advice)
+            say(dispatcher, resource_text(answer.resource), buttons)
         else:
-            events.append(SlotSet("pending_offer", None))
-        return events
+            say(dispatcher, answer.advice, buttons)
+        stated = sorted(set((tracker.get_slot("needs_stated") or []) + [intent]))
+        return [SlotSet("needs_stated", stated), SlotSet("pending_offer", offer_of(answer) if buttons else None)]
+
+
+def show_more_for_need(dispatcher: CollectingDispatcher, tracker: Tracker, offer: str) -> List[EventType]:
+    """"Voir le guide d'achat" / "D'autres ressources" (a typed "oui" shows the guide first)."""
+    intent, _, topic = offer[len(OFFER_PREFIX):].partition(":")
+    if intent not in NEED_INTENTS:
+        return []
+    answer = answer_need(load_catalogue(), intent, location=tracker.get_slot("location"), topic_id=topic or None)
+    choice: Optional[str] = next(
+        (entity.get("value") for entity in latest_entities(tracker) if entity.get("entity") == CHOICE_ENTITY), None)
+    if choice not in (GUIDE, MORE):
+        choice = GUIDE if answer.guide else MORE
+    if choice == GUIDE and answer.guide:
+        text = buyers_guide_text(answer.guide)
+    elif answer.more:
+        choice, text = MORE, more_resources_text(answer.more)
+    else:
+        say(dispatcher, "Je vous ai donné l'essentiel sur ce sujet. Un conseiller peut vous aider à aller plus loin.")
+        return []
+    buttons = need_buttons(answer, next_unanswered(tracker) is None, shown=choice)
+    say(dispatcher, text, buttons)
+    return [SlotSet("pending_offer", offer if buttons else None)]

@@ -66,10 +66,22 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class NeedTopic:
+    """A narrower subject of a need ("factures" within management tools)."""
+
+    id: str
+    words: Tuple[str, ...]
+    advice: str
+    entries: Tuple[str, ...]
+    guide: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class Need:
     intent: str
     intro: str
     entries: Tuple[str, ...]
+    topics: Tuple[NeedTopic, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,11 +180,34 @@ def parse_catalogue(content: dict, source: str = "catalogue.yml") -> Catalogue:
                 raise DataFileError(f"{where}.entries: unknown entry '{entry_id}'")
             if not entries[ids.index(entry_id)].recommendable:
                 raise DataFileError(f"{where}.entries: '{entry_id}' is not active and cannot be recommended")
-        needs[intent] = Need(intent=intent, intro=require(raw, "intro", where), entries=need_entries)
+        topics = tuple(
+            _parse_topic(raw_topic, f"{where}.topics[{index}]", entries, ids)
+            for index, raw_topic in enumerate(raw.get("topics") or [])
+        )
+        needs[intent] = Need(intent=intent, intro=require(raw, "intro", where), entries=need_entries, topics=topics)
     unknown = sorted(set(raw_needs) - set(NEED_INTENTS))
     if unknown:
         raise DataFileError(f"{source}: needs names unknown intents {', '.join(unknown)}")
     return Catalogue(entries=entries, needs=needs)
+
+
+def _parse_topic(raw: dict, where: str, entries: List[Entry], ids: List[str]) -> NeedTopic:
+    topic_entries = _strings(require(raw, "entries", where, list), f"{where}.entries")
+    guide = raw.get("guide")
+    for entry_id in topic_entries + ((guide,) if guide else ()):
+        if entry_id not in ids:
+            raise DataFileError(f"{where}: unknown entry '{entry_id}'")
+        if not entries[ids.index(entry_id)].recommendable:
+            raise DataFileError(f"{where}: '{entry_id}' is not active and cannot be recommended")
+    if guide and entries[ids.index(guide)].kind != "buyers_guide":
+        raise DataFileError(f"{where}.guide: '{guide}' is not a buyer's guide")
+    return NeedTopic(
+        id=require(raw, "id", where),
+        words=_strings(require(raw, "words", where, list), f"{where}.words"),
+        advice=require(raw, "advice", where),
+        entries=topic_entries,
+        guide=guide,
+    )
 
 
 @lru_cache(maxsize=4)

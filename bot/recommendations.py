@@ -2,7 +2,8 @@
 from dataclasses import dataclass
 from typing import Iterable, List, Optional
 
-from bot.catalogue import Catalogue, Entry
+from bot.catalogue import Catalogue, Entry, Need, NeedTopic
+from bot.keywords import match_keywords
 from bot.scoring import LEVELS, DiagnosticResult
 from bot.text import normalize
 
@@ -66,7 +67,39 @@ def recommend(
     return chosen
 
 
-def for_need(catalogue: Catalogue, intent: str, location: Optional[str] = None, limit: int = 3) -> List[Entry]:
+@dataclass(frozen=True)
+class NeedAnswer:
+    """What to tell an owner who states a need: short advice and one resource now; a
+    buyer's guide and more resources behind buttons."""
+
+    intent: str
+    topic: Optional[str]
+    advice: str
+    resource: Optional[Entry]
+    guide: Optional[Entry]
+    more: List[Entry]
+
+
+def topic_of(need: Need, text: str) -> Optional[NeedTopic]:
+    """The narrower subject the message names ("mes factures" → invoicing), if any."""
+    found = match_keywords(text, [(topic.id, topic.words) for topic in need.topics])
+    return next((topic for topic in need.topics if topic.id == found[0]), None) if found else None
+
+
+def answer_need(catalogue: Catalogue, intent: str, text: str = "", location: Optional[str] = None,
+                topic_id: Optional[str] = None) -> NeedAnswer:
     need = catalogue.needs[intent]
-    entries = [catalogue.entry(entry_id) for entry_id in need.entries]
-    return [entry for entry in entries if _serves_region(entry, location)][:limit] or entries[:limit]
+    topic = next((item for item in need.topics if item.id == topic_id), None) if topic_id else topic_of(need, text)
+    ids = list(dict.fromkeys((topic.entries if topic else ()) + need.entries))
+    entries = [catalogue.entry(entry_id) for entry_id in ids]
+    guide_id = topic.guide if topic and topic.guide else next(
+        (entry.id for entry in entries if entry.kind == "buyers_guide"), None)
+    resources = [entry for entry in entries if entry.kind != "buyers_guide" and _serves_region(entry, location)]
+    return NeedAnswer(
+        intent=intent,
+        topic=topic.id if topic else None,
+        advice=topic.advice if topic else need.intro,
+        resource=resources[0] if resources else None,
+        guide=catalogue.entry(guide_id) if guide_id else None,
+        more=resources[1:3],
+    )

@@ -71,9 +71,22 @@ def test_more_recommendations_never_repeat_the_ones_shown():
 def test_a_need_is_answered_from_the_catalogue_with_links():
     messages, events = run(ActionAnswerNeed(), make_tracker("je veux vendre en ligne", "need_online_sales"))
     need = load_catalogue().needs["need_online_sales"]
-    assert messages[0]["text"].startswith(need.intro)
-    assert "http" in messages[0]["text"]
+    assert messages[0]["text"] == need.intro
+    assert "http" in messages[1]["text"] and len(messages) == 2
+    assert [button["title"] for button in messages[1]["buttons"]] == ["Voir le guide d'achat", "D'autres ressources", "Faire le diagnostic"]
     assert slot_events(events)["needs_stated"] == ["need_online_sales"]
+    assert slot_events(events)["pending_offer"] == "need:need_online_sales:"
+
+
+def test_the_buyers_guide_and_more_resources_come_when_clicked():
+    offer = {"pending_offer": "need:need_management_tools:invoicing"}
+    guide = [{"entity": "offer_choice", "value": "guide"}]
+    messages, events = run(ActionAnswerOffer(), make_tracker("/affirm", "affirm", guide, slots=offer))
+    assert messages[0]["text"].startswith("Bien choisir") and "factur" in messages[0]["text"]
+    assert [button["title"] for button in messages[0]["buttons"]] == ["D'autres ressources", "Faire le diagnostic"]
+    more = [{"entity": "offer_choice", "value": "more"}]
+    messages, events = run(ActionAnswerOffer(), make_tracker("/affirm", "affirm", more, slots=offer))
+    assert messages[0]["text"].startswith("Aussi") and "https://" in messages[0]["text"]
 
 
 def test_consent_refused_keeps_no_contact():
