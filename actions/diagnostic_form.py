@@ -28,7 +28,7 @@ from bot.profile import SECTOR_LABELS, SOLO_LABEL, known_profile_text, read_head
 from bot.questionnaire import DONT_KNOW, PROFILE_SLOTS
 
 RESULT_SLOTS = ("score_overall", "maturity_level", "dimension_scores")
-# A question is asked at most this many times in a row; then "je ne sais pas" is recorded.
+# A question gets at most this many unread answers in a row; then "je ne sais pas" is recorded.
 MAX_ASKS = 3
 
 PROFILE_READERS = {"sector": read_sector, "headcount": read_headcount, "location": read_location}
@@ -112,14 +112,18 @@ class ValidateDiagnosticForm(FormValidationAction):
                 return correction
         intent = latest_intent(tracker)
         interpretation = self._interpret(slot, tracker)
-        reaction = dialogue.reaction(interpretation, intent, text)
+        confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+        reaction = dialogue.reaction(interpretation, intent, text, confidence)
         if reaction == dialogue.STORE:
             return self._store(slot, interpretation.value, dispatcher, tracker)
         result: Dict[Text, Any] = {slot: None}
-        attempts = int(tracker.get_slot("question_attempts") or 0) + 1
-        if attempts >= MAX_ASKS:
-            return self._give_up(slot, dispatcher, tracker)
-        result["question_attempts"] = attempts
+        if reaction in dialogue.UNANSWERED or (reaction == dialogue.RETRIEVAL and not retrieval_response(tracker)):
+            # A digression that got its answer (pourquoi ?, c'est quoi le cloud ?) is not a
+            # failed try; an unread, unclear or off-topic answer is.
+            attempts = int(tracker.get_slot("question_attempts") or 0) + 1
+            if attempts >= MAX_ASKS:
+                return self._give_up(slot, dispatcher, tracker)
+            result["question_attempts"] = attempts
         if reaction == dialogue.CLARIFY:
             text, buttons = clarify_text(questionnaire().question(slot), interpretation.candidates)
             say(dispatcher, text, buttons)
@@ -324,7 +328,8 @@ class ActionCorrectAnswer(Action):
             say(dispatcher, "Vous n'avez encore répondu à aucune question : il n'y a rien à corriger. Commençons !")
             return [SlotSet("pending_clarification", None)]
         say(dispatcher, "Pas de souci, reprenons cette question :")
-        return [SlotSet(target, None), SlotSet("pending_clarification", None)] + [SlotSet(slot, None) for slot in RESULT_SLOTS]
+        return [SlotSet(target, None), SlotSet("pending_clarification", None), SlotSet("question_attempts", 0)] + [
+            SlotSet(slot, None) for slot in RESULT_SLOTS] + [FollowupAction("diagnostic_form")]
 
 
 class ActionExplainQuestion(Action):

@@ -7,9 +7,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import MENU_BUTTONS, latest_entities, latest_intent, latest_text, next_unanswered, say, yes_no
+from actions.common import MENU_BUTTONS, answers, latest_entities, latest_intent, latest_text, next_unanswered, say, yes_no
 from actions.needs import OFFER_PREFIX, show_more_for_need
 from bot import storage
+from bot.corrections import is_explicit_correction
 from bot.keywords import DONT_KNOW_PHRASES, match_keywords
 from bot.entities import find_contacts, normalize_email, normalize_phone
 from bot.advisors import advisors_online
@@ -163,6 +164,9 @@ class ActionAnswerOffer(Action):
         offer = tracker.get_slot("pending_offer") or ""
         accepted = latest_intent(tracker) == "affirm"
         events: List[EventType] = [SlotSet("pending_offer", None)]
+        if not accepted and is_explicit_correction(latest_text(tracker)) and any(answers(tracker).values()):
+            # "non, c'est pas ça" just after the last answer was read back with the result
+            return events + [FollowupAction("action_correct_answer")]
         if offer in ("restart", "delete_my_data"):
             if accepted:  # the action itself sees the confirmation in pending_offer
                 return [FollowupAction("action_restart" if offer == "restart" else "action_delete_my_data")]

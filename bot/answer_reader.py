@@ -18,6 +18,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
+from rapidfuzz import fuzz, process
 from sklearn.linear_model import LogisticRegression
 
 from bot.answer_examples import ANSWERS_DIR, AnswerExamples, Example, load_answer_examples
@@ -48,6 +49,8 @@ RELATED = {
 # they may answer this question too, so they are not used as "not an answer".
 MIN_WORDS_AS_NEGATIVE = 500
 C = 20.0
+# Two words this similar (rapidfuzz ratio) are the same word typed with a slip.
+TYPO_SIMILARITY = 80
 
 
 def tokens(text: str) -> List[str]:
@@ -101,6 +104,7 @@ class Reading:
 
     kinds: Dict[str, float]
     options: Dict[str, float]
+    known_share: float = 1.0  # share of the words met in the examples
 
     def ranked(self) -> List[Tuple[str, float]]:
         return sorted(self.kinds.items(), key=lambda item: -item[1])
@@ -119,6 +123,7 @@ class QuestionModel:
     def fit(self, examples: Sequence[Example], negatives: Sequence[str]) -> "QuestionModel":
         texts = [example.text for example in examples] + list(negatives)
         self.features.fit(texts)
+        self.known_words = sorted({word for text in texts for word in normalize(text).split()})
         matrix = self.features.transform(texts)
         kinds = [self._kind(example.answer) for example in examples] + [NOT_AN_ANSWER] * len(negatives)
         self.kind_model.fit(matrix, kinds)
@@ -132,6 +137,20 @@ class QuestionModel:
                     continue
                 self.option_models[option_id] = _classifier().fit(some_matrix, labels)
         return self
+
+    def known_share(self, text: str) -> float:
+        """The share of the text's words that the examples contain, allowing a typo or two
+        in longer words: random keys ("qsdf azer") share none and are not an answer."""
+        words = normalize(text).split()
+        if not words:
+            return 0.0
+        known = set(self.known_words)
+        found = 0
+        for word in words:
+            if word in known or (len(word) >= 4 and process.extractOne(
+                    word, self.known_words, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)):
+                found += 1
+        return found / len(words)
 
     def _kind(self, answer) -> str:
         if answer == DONT_KNOW:
@@ -151,7 +170,7 @@ class QuestionModel:
                     options[option_id] = self.constant_options.get(option_id, 0.0)
                 else:
                     options[option_id] = float(model.predict_proba(vector)[0][list(model.classes_).index(True)])
-        return Reading(kinds, options)
+        return Reading(kinds, options, self.known_share(text))
 
 
 def negatives_for(question: Question, questionnaire: Questionnaire, examples: AnswerExamples) -> List[str]:

@@ -33,6 +33,9 @@ SECOND_THRESHOLD = 0.2
 # is clarified when the second option holds at least this much.
 MIXED_SECOND_THRESHOLD = 0.15
 ALTERNATIVE = re.compile(r"\b(ou|ou bien|soit|ca depend|selon les|des fois|tantot)\b")
+# An answer must be made mostly of words met in the examples (typos allowed): random keys
+# can otherwise look like an option to character n-grams.
+KNOWN_WORDS_SHARE = 0.5
 # A multiple-choice option is chosen above this probability.
 OPTION_THRESHOLD = 0.5
 YES_WORDS = frozenset({"oui", "ouais", "ouaip", "yes", "yep", "ok", "oui oui", "bien sur", "tout a fait", "absolument"})
@@ -156,7 +159,9 @@ def interpret(
     if norm in YES_WORDS and question.yes:
         return Interpretation(ANSWER, question.yes)
     reading = (reader or load_reader()).read(question.id, text)
-    if question.is_multi:
+    if reading.known_share < KNOWN_WORDS_SHARE:
+        result = _not_understood()
+    elif question.is_multi:
         result = _decide_multi(question, reading, text, entities)
     else:
         result = _decide_single(question, reading, text, entities)

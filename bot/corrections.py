@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional
 
 from bot.keywords import match_keywords
 from bot.questionnaire import Questionnaire
+from bot.text import normalize
 
 # Matched after bot.text.normalize: "c'est" is written with its apostrophe because the SMS
 # expansion turns a lone "c" into "c est".
@@ -24,9 +25,16 @@ CORRECTION_PHRASES = (
 )
 
 
+_CORRECTION_PHRASES_NORMALIZED = tuple(f" {normalize(phrase)} " for phrase in CORRECTION_PHRASES)
+
+
 def is_explicit_correction(text: str) -> bool:
-    """True when the owner uses correction language ("je me suis trompé", "c'est pas ça")."""
-    return bool(match_keywords(text, [("correction", CORRECTION_PHRASES)]))
+    """True when the owner uses correction language ("je me suis trompé", "c'est pas ça").
+
+    Exact phrases only (after normalisation): a near match such as "c'est au cœur" for
+    "c'est faux" would send the owner back to a question they answered."""
+    padded = f" {normalize(text)} "
+    return any(phrase in padded for phrase in _CORRECTION_PHRASES_NORMALIZED)
 
 # Words by which owners refer to a question. Several words may point to one question.
 TOPICS: Dict[str, tuple] = {

@@ -23,6 +23,10 @@ OUT_OF_SCOPE = "out_of_scope"
 PROGRESS = "progress"  # asks for the result or the report before the end
 NOT_UNDERSTOOD = "not_understood"
 
+# Reactions that leave the question unanswered for want of a readable answer: they count
+# towards the three tries after which the diagnostic moves on.
+UNANSWERED = frozenset({CLARIFY, NOT_UNDERSTOOD, OUT_OF_SCOPE, GREET, THANK})
+
 _DIGRESSIONS = {
     "ask_why": EXPLAIN,
     "faq": RETRIEVAL,
@@ -49,8 +53,16 @@ def looks_like_question(text: str) -> bool:
     return "?" in (text or "") or bool(_QUESTION_START.search(normalize(text)))
 
 
-def reaction(interpretation: Interpretation, intent: Optional[str], text: str = "") -> str:
-    asks_something = intent in _QUESTIONS and looks_like_question(text)
+# A digression the NLU is sure of wins over an answer the reader is unsure of
+# ("le numérique c'est trop cher pour moi" while the budget question waits).
+SURE_INTENT = 0.9
+UNSURE_READING = 0.7
+_SURE_DIGRESSIONS = _QUESTIONS + ("out_of_scope",)
+
+
+def reaction(interpretation: Interpretation, intent: Optional[str], text: str = "", intent_confidence: float = 0.0) -> str:
+    sure_digression = intent in _SURE_DIGRESSIONS and intent_confidence >= SURE_INTENT and interpretation.confidence < UNSURE_READING
+    asks_something = (intent in _QUESTIONS and looks_like_question(text)) or sure_digression
     if interpretation.kind == ANSWER and not asks_something:
         return STORE
     if interpretation.kind == AMBIGUOUS and not asks_something:

@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from rapidfuzz import fuzz, process
 from text_to_num import alpha2digit
 
-from bot.text import normalize
+from bot.text import normalize, strip_accents
 
 SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "nlu" / "synonyms.yml"
 
@@ -142,6 +142,16 @@ _OWNER_INCLUDED = re.compile(r"\b(avec|dont|y compris|compris|inclus|en comptant
 _NUMBER = re.compile(r"\b\d+\b")
 
 
+# A total said outright and closed by punctuation or the end: "on est trois, moi plus deux ouvriers".
+_STATED_TOTAL = re.compile(r"\b(?:on est|on sera|nous sommes|on bosse a|on travaille a)\s+(\d+)(?:\s+(?:personnes?|en tout|au total))?\s*(?:[,;.:]|$)")
+
+
+def stated_total(text: str) -> Optional[int]:
+    """The headcount when the owner says it outright ("on est trois, …"), else None."""
+    total = _STATED_TOTAL.search(alpha2digit(strip_accents((text or "").lower()), "fr", threshold=0))
+    return int(total.group(1)) if total and int(total.group(1)) >= 1 else None
+
+
 def parse_headcount(text: str) -> Optional[int]:
     """The number of people working in the company, as the owner counts them.
 
@@ -157,6 +167,9 @@ def parse_headcount(text: str) -> Optional[int]:
     norm = re.sub(r"\b(un|une)\b(?=\s+(\w+\s+)?" + _PERSON + r"\b)", "1", norm)
     norm = re.sub(r"(?<!\bet )\b(un|une)\b", " ", norm)
     norm = re.sub(r"\s+", " ", alpha2digit(norm, "fr", threshold=0)).strip()
+    total = stated_total(text)
+    if total:  # "on est trois, moi plus deux ouvriers": the total is said, the rest details it
+        return total
     numbers = [int(number) for number in _NUMBER.findall(norm) if int(number) < 100000]
     persons = len(_SINGLE_PERSON.findall(norm))
     owner = 1 if _OWNER.search(norm) and not _OWNER_INCLUDED.search(norm) and (numbers or persons) else 0

@@ -2,7 +2,7 @@
 import re
 from typing import Optional, Sequence
 
-from bot.entities import canonical_value, find_in_text, parse_headcount
+from bot.entities import canonical_value, find_in_text, parse_headcount, stated_total
 from bot.text import normalize
 
 SECTOR_LABELS = {
@@ -40,6 +40,9 @@ def read_sector(text: str, entities: Sequence[dict] = ()) -> Optional[str]:
 
 
 def read_headcount(text: str, entities: Sequence[dict] = ()) -> Optional[int]:
+    total = stated_total(text)
+    if total:
+        return total
     for entity in entities:
         if entity.get("entity") == "headcount":
             value = entity.get("value")

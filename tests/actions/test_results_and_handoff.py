@@ -205,3 +205,12 @@ def test_correcting_after_the_end_reopens_the_last_question():
     _, events = run(ActionCorrectAnswer(), tracker)
     cleared = slot_events(events)
     assert cleared["q_automation"] is None and cleared["score_overall"] is None
+
+
+def test_no_thats_not_it_after_the_result_goes_back_to_the_last_answer():
+    slots = {**PROFILE, **all_answers(), "pending_offer": "more_recommendations"}
+    events = [{"event": "slot", "name": question_id, "value": value} for question_id, value in all_answers().items()]
+    messages, followed = run(ActionAnswerOffer(), make_tracker("non, c'est pas ça", "deny", slots=slots, events=events))
+    assert followed[-1] == {"event": "followup", "timestamp": None, "name": "action_correct_answer"}
+    messages, corrected = run(ActionCorrectAnswer(), make_tracker("non, c'est pas ça", "deny", slots=slots, events=events))
+    assert slot_events(corrected)["q_automation"] is None and slot_events(corrected)["score_overall"] is None

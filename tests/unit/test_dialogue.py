@@ -38,3 +38,17 @@ def test_reaction(interpretation, intent, text, expected):
 ])
 def test_a_correction_needs_correction_language(text, expected):
     assert is_explicit_correction(text) is expected
+
+
+def test_a_near_match_is_not_correction_language():
+    assert not is_explicit_correction("c'est au coeur de notre metier, impossible de travailler sans")
+
+
+def test_a_sure_digression_wins_over_an_unsure_reading_and_a_sure_reading_over_a_weak_intent():
+    unsure = Interpretation(ANSWER, "none", confidence=0.45)
+    sure = Interpretation(ANSWER, "none", confidence=0.95)
+    text = "le numérique c'est trop cher pour moi"
+    assert dialogue.reaction(unsure, "objection", text, 0.98) == dialogue.RETRIEVAL
+    assert dialogue.reaction(sure, "objection", text, 0.98) == dialogue.STORE
+    assert dialogue.reaction(unsure, "objection", text, 0.6) == dialogue.STORE
+    assert dialogue.reaction(unsure, "need_funding", "pas de budget, faut des aides", 0.98) == dialogue.STORE

@@ -5,7 +5,7 @@ from bot.entities import canonical_value, find_contacts, find_headcount, find_in
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("seul", 1), ("je suis auto-entrepreneur", 1), ("moi et deux salariés", 3), ("12 salariés", 12),
+    ("seul", 1), ("je suis auto-entrepreneur", 1), ("moi et deux salariés", 3), ("on est trois, moi plus deux ouvriers", 3), ("on est 3 associés et 2 salariés", 5), ("12 salariés", 12),
     ("une dizaine", 10), ("on est 4", 4), ("moi et ma femme", 2), ("3 avec moi", 3), ("on est trente", 30),
     ("une quinzaine de personnes", 15), ("moi + 2 apprentis", 3), ("deux associés et trois salariés", 5),
     ("une équipe de 15", 15), ("vingt et un salariés", 21), ("moi et une apprentie", 2), ("toute seule", 1),
