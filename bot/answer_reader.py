@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-import numpy as np
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from rapidfuzz import fuzz, process
@@ -32,22 +31,6 @@ NONE_OF_THEM = "_none"
 NEGATORS = frozenset({"pas", "jamais", "aucun", "aucune", "sans", "ni", "rien", "non", "plus"})
 SCOPE_ENDS = frozenset({"mais", "et", "par", "sauf", "juste", "seulement", "uniquement", "que", "sinon", "alors", "donc"})
 NEGATION_WINDOW = 4
-# Questions whose answers may also answer another: their examples are never used as
-# "not an answer" for each other ("tout est sur google drive" is cloud storage and a backup).
-RELATED = {
-    frozenset({"q_cloud_services", "q_backup"}),
-    frozenset({"q_it_support", "q_backup"}),
-    frozenset({"q_it_support", "q_security_measures"}),
-    frozenset({"q_backup", "q_security_measures"}),
-    frozenset({"q_training", "q_ai_use"}),
-    frozenset({"q_cloud_services", "q_invoicing"}),
-    frozenset({"q_cloud_services", "q_customer_file"}),
-    frozenset({"q_online_sales", "q_automation"}),
-    frozenset({"q_digital_plan", "q_digital_benefit"}),
-}
-# Other questions' examples shorter than this are generic ("non", "jamais", "un peu"):
-# they may answer this question too, so they are not used as "not an answer".
-MIN_WORDS_AS_NEGATIVE = 500
 C = 20.0
 # Two words this similar (rapidfuzz ratio) are the same word typed with a slip.
 TYPO_SIMILARITY = 80
@@ -173,22 +156,6 @@ class QuestionModel:
         return Reading(kinds, options, self.known_share(text))
 
 
-def negatives_for(question: Question, questionnaire: Questionnaire, examples: AnswerExamples) -> List[str]:
-    """Messages that do not answer this question: the shared list, and other questions'
-    longer answers (unless the two questions are related or in the same dimension)."""
-    texts = list(examples.not_an_answer)
-    for other in questionnaire.questions:
-        if other.id == question.id or other.dimension == question.dimension:
-            continue
-        if frozenset({question.id, other.id}) in RELATED:
-            continue
-        for example in examples.by_question.get(other.id, ()):
-            if example.answer in (DONT_KNOW, ()) or len(normalize(example.text).split()) < MIN_WORDS_AS_NEGATIVE:
-                continue
-            texts.append(example.text)
-    return texts
-
-
 class AnswerReader:
     def __init__(self, models: Dict[str, QuestionModel]) -> None:
         self.models = models
@@ -204,8 +171,9 @@ def train_reader(examples: AnswerExamples, questionnaire: Optional[Questionnaire
     models = {}
     for question in questionnaire.questions:
         if question.id in wanted:
-            negatives = negatives_for(question, questionnaire, examples)
-            models[question.id] = QuestionModel(question).fit(examples.by_question[question.id], negatives)
+            # Only the shared list counts as "not an answer": other questions' answers are
+            # too often valid here too ("c'est en projet", "un peu", "aucun"), measured worse.
+            models[question.id] = QuestionModel(question).fit(examples.by_question[question.id], examples.not_an_answer)
     return AnswerReader(models)
 
 
@@ -243,12 +211,3 @@ def load_reader(directory: Path = ANSWERS_DIR) -> AnswerReader:
     except OSError:
         pass  # a read-only install reads answers all the same, training at each start
     return reader
-
-
-def top_options(reading: Reading, threshold: float) -> List[str]:
-    return [option_id for option_id, probability in reading.options.items() if probability >= threshold]
-
-
-def argmax(probabilities: Dict[str, float]) -> str:
-    keys = list(probabilities)
-    return keys[int(np.argmax([probabilities[key] for key in keys]))]

@@ -164,7 +164,7 @@ def interpret(
     elif question.is_multi:
         result = _decide_multi(question, reading, text, entities)
     else:
-        result = _decide_single(question, reading, text, entities)
+        result = _decide_single(question, reading, text)
     if result.kind == NOT_UNDERSTOOD and intent == DONT_KNOW:
         return Interpretation(ANSWER, DONT_KNOW, confidence=result.confidence)
     if result.kind == NOT_UNDERSTOOD and norm in YES_WORDS:
@@ -173,7 +173,7 @@ def interpret(
     return result
 
 
-def _decide_single(question: Question, reading: Reading, text: str, entities: Sequence[dict]) -> Interpretation:
+def _decide_single(question: Question, reading: Reading, text: str) -> Interpretation:
     if question.id == "q_connection":
         certain = connection_from_speed(text)
         if certain:
