@@ -26,6 +26,7 @@ from bot.corrections import is_explicit_correction, question_to_correct
 from bot.messages import buttons_for, clarify_text, question_text
 from bot.profile import SECTOR_LABELS, SOLO_LABEL, known_profile_text, read_headcount, read_location, read_sector
 from bot.questionnaire import DONT_KNOW, PROFILE_SLOTS
+from bot.recommendations import answer_need
 
 RESULT_SLOTS = ("score_overall", "maturity_level", "dimension_scores")
 # A question gets at most this many unread answers in a row; then "je ne sais pas" is recorded.
@@ -125,16 +126,16 @@ class ValidateDiagnosticForm(FormValidationAction):
                 return self._give_up(slot, dispatcher, tracker)
             result["question_attempts"] = attempts
         if reaction == dialogue.CLARIFY:
-            text, buttons = clarify_text(questionnaire().question(slot), interpretation.candidates)
-            say(dispatcher, text, buttons)
+            clarifying, buttons = clarify_text(questionnaire().question(slot), interpretation.candidates)
+            say(dispatcher, clarifying, buttons)
             result["pending_clarification"] = slot
         elif reaction == dialogue.EXPLAIN:
             say(dispatcher, self._why(slot))
         elif reaction == dialogue.RETRIEVAL and retrieval_response(tracker):
             dispatcher.utter_message(response=retrieval_response(tracker))
         elif reaction == dialogue.NEED:
-            need = load_catalogue().needs[intent]
-            say(dispatcher, f"{need.intro}\nJe vous donnerai des ressources précises à la fin du diagnostic.")
+            advice = answer_need(load_catalogue(), intent, text).advice
+            say(dispatcher, f"{advice}\nJe vous donnerai des ressources précises à la fin du diagnostic.")
             result["needs_stated"] = sorted(set((tracker.get_slot("needs_stated") or []) + [intent]))
         elif reaction == dialogue.HELP:
             say(dispatcher, "Je vous pose quelques questions pour faire le point. Répondez avec les boutons ou avec vos mots, demandez « pourquoi ? » si une question vous étonne, ou dites « stop » pour reprendre plus tard.")
