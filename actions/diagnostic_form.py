@@ -24,6 +24,7 @@ from bot.answers import ANSWER, NOT_UNDERSTOOD, Interpretation, interpret, is_bu
 from bot.catalogue import load_catalogue
 from bot.corrections import is_explicit_correction, question_to_correct
 from bot.messages import buttons_for, clarify_text, question_text
+from bot.entity_contract import contract_value
 from bot.profile import SECTOR_LABELS, SOLO_LABEL, known_profile_text, read_headcount, read_location, read_sector
 from bot.questionnaire import DONT_KNOW, PROFILE_SLOTS
 from bot.recommendations import answer_need
@@ -95,9 +96,9 @@ class ValidateDiagnosticForm(FormValidationAction):
         if slot == "sector":
             return value if value in SECTOR_LABELS else None
         if slot == "headcount":
-            return read_headcount(str(value)) if not isinstance(value, (int, float)) else (int(value) if value >= 1 else None)
+            return contract_value("headcount", value) if isinstance(value, (int, float)) else read_headcount(str(value))
         if slot == "location":
-            return str(value).strip() or None
+            return contract_value("location", value)
         return value
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:

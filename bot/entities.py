@@ -146,8 +146,19 @@ _NUMBER = re.compile(r"\b\d+\b")
 _STATED_TOTAL = re.compile(r"\b(?:on est|on sera|nous sommes|on bosse a|on travaille a)\s+(\d+)(?:\s+(?:personnes?|en tout|au total))?\s*(?:[,;.:]|$)")
 
 
+# Figures that cannot be a count of people: a decimal ("2,5"), a negative ("moins trois",
+# "-5"), a number in thousands or beyond ("1 000 000", "un milliard"), infinity.
+NOT_A_COUNT = re.compile(
+    r"\d[.,]\d|\bmoins\s+(?:\d|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix)\b|(?<![\w-])-\s*\d"
+    r"|\b\d{1,3}(?:[ \u00a0\u202f]\d{3})+\b|\bmillions?\b|\bmilliards?\b|infini",
+    re.I,
+)
+
+
 def stated_total(text: str) -> Optional[int]:
     """The headcount when the owner says it outright ("on est trois, …"), else None."""
+    if NOT_A_COUNT.search(text or ""):
+        return None
     total = _STATED_TOTAL.search(alpha2digit(strip_accents((text or "").lower()), "fr", threshold=0))
     return int(total.group(1)) if total and int(total.group(1)) >= 1 else None
 
@@ -158,7 +169,7 @@ def parse_headcount(text: str) -> Optional[int]:
     "seul" -> 1, "moi et deux salariés" -> 3, "12 salariés" -> 12, "une dizaine" -> 10.
     """
     norm = normalize(text)
-    if not norm:
+    if not norm or NOT_A_COUNT.search(text):
         return None
     for word, value in _APPROXIMATE.items():
         norm = re.sub(rf"\b(une|1)?\s*{word}s?\b", f" {value} ", norm)
@@ -196,6 +207,8 @@ def find_headcount(text: str) -> Optional[Found]:
     """A headcount phrase in free text ("on est 4", "moi et deux salariés"), if any."""
     for pattern in _HEADCOUNT_PHRASES:
         match = pattern.search(text or "")
+        if match and NOT_A_COUNT.search(text[max(0, match.start() - 7):match.end() + 12]):
+            return None  # "nous sommes 2,5 salariés": the phrase stops before what makes it no count
         if match:
             value = parse_headcount(match.group(0))
             if value:
@@ -261,7 +274,9 @@ def find_spoken_phone(text: str) -> Optional[Found]:
 
 
 PHONE_PATTERN = re.compile(r"(?:\+33\s?|0033\s?|\b0)[1-9](?:[\s.\-]?\d{2}){4}\b")
-EMAIL_PATTERN = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# The lookbehind starts a match only where an address can start: linear time on a long run of
+# letters with no "@" (without it, every position of the run would be tried to its end).
+EMAIL_PATTERN = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 
 
 EMAIL_WORD = " adressemail "

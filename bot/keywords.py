@@ -18,11 +18,12 @@ NEGATIONS = {"pas", "sans", "aucun", "aucune", "ni", "jamais", "plus", "non"}
 IGNORED = "_ignored"
 
 
-def _find_keyword(words: List[str], used: List[bool], keyword: List[str]) -> Optional[int]:
-    """Start index of the keyword as consecutive unused words (long keywords tolerate typos)."""
+def _find_keyword(words: List[str], used: List[bool], keyword: List[str], first: int = 0) -> Optional[int]:
+    """Start index, from `first` on, of the keyword as consecutive unused words (long keywords
+    tolerate typos)."""
     size = len(keyword)
     target = " ".join(keyword)
-    for start in range(0, len(words) - size + 1):
+    for start in range(first, len(words) - size + 1):
         if any(used[start:start + size]):
             continue
         window = " ".join(words[start:start + size])
@@ -48,8 +49,10 @@ def match_keywords(text: str, groups: Sequence[Tuple[str, Iterable[str]]], negat
     for keyword, name in ordered:
         if not keyword:
             continue
+        start = 0
         while True:
-            start = _find_keyword(words, used, keyword)
+            # Each search goes on after the previous match: one pass over the words per keyword.
+            start = _find_keyword(words, used, keyword, start)
             if start is None:
                 break
             for index in range(start, start + len(keyword)):
@@ -57,4 +60,5 @@ def match_keywords(text: str, groups: Sequence[Tuple[str, Iterable[str]]], negat
             negated = negation_aware and any(word in NEGATIONS for word in words[max(0, start - 3):start])
             if not negated and name != IGNORED and name not in matched:
                 matched.append(name)
+            start += len(keyword)
     return matched

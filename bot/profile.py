@@ -2,6 +2,7 @@
 import re
 from typing import Optional, Sequence
 
+from bot.entity_contract import contract_value
 from bot.entities import canonical_value, find_in_text, parse_headcount, stated_total
 from bot.text import normalize
 
@@ -40,14 +41,19 @@ def read_sector(text: str, entities: Sequence[dict] = ()) -> Optional[str]:
 
 
 def read_headcount(text: str, entities: Sequence[dict] = ()) -> Optional[int]:
+    """The headcount the owner gave, within the contract (1 to MAX_HEADCOUNT), else None."""
+    return contract_value("headcount", _read_headcount(text, entities))
+
+
+def _read_headcount(text: str, entities: Sequence[dict]) -> Optional[int]:
     total = stated_total(text)
     if total:
         return total
     for entity in entities:
         if entity.get("entity") == "headcount":
-            value = entity.get("value")
-            if isinstance(value, (int, float)) and value >= 1:
-                return int(value)
+            value = contract_value("headcount", entity.get("value"))
+            if value is not None:
+                return value
     if normalize(text) in (normalize(SOLO_LABEL), "moi", "moi meme", "juste moi"):
         return 1  # an answer to "combien êtes-vous ?"
     return parse_headcount(text)
@@ -58,10 +64,10 @@ def read_location(text: str, entities: Sequence[dict] = ()) -> Optional[str]:
     places = [entity.get("value") for entity in entities if entity.get("entity") == "location" and entity.get("value")]
     postcode = next((entity.get("value") for entity in entities if entity.get("entity") == "postcode"), None)
     if places:
-        return f"{places[0]} ({postcode})" if postcode else str(places[0])
+        return contract_value("location", f"{places[0]} ({postcode})" if postcode else str(places[0]))
     stripped = _LOCATION_PREFIX.sub("", text or "").strip(" .!?,;")
     if stripped and len(stripped.split()) <= 5 and not re.search(r"[?@]", stripped):
-        return stripped
+        return contract_value("location", stripped)
     return None
 
 

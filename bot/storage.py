@@ -5,12 +5,14 @@ the repository. The advisor console reads and updates the same tables; every sta
 change and every message exchanged with an advisor is a TicketEvent (time, kind, actor).
 """
 import os
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, delete, inspect, select
+from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, delete, func, inspect, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, declarative_base, relationship
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +50,9 @@ class Ticket(Base):
     needs = Column(JSON)
     transcript = Column(JSON)
     advisor = Column(String(120))  # the advisor who took the ticket, as shown to the owner
+    # Who that is: two accounts may show the same name. Empty on tickets taken before the
+    # column existed (add_missing_columns adds it), which are then matched by name.
+    advisor_id = Column(Integer)
 
     events = relationship("TicketEvent", cascade="all, delete-orphan", order_by="TicketEvent.id")
 
@@ -72,15 +77,26 @@ def database_url() -> str:
 _engines: Dict[str, Engine] = {}
 
 
+_engines_lock = threading.Lock()
+
+
 def engine(url: Optional[str] = None) -> Engine:
     url = url or database_url()
-    if url not in _engines:
-        if url.startswith("sqlite:///"):
-            Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-        created = create_engine(url, future=True, pool_pre_ping=True)
-        Base.metadata.create_all(created)
-        add_missing_columns(created)
-        _engines[url] = created
+    if url in _engines:
+        return _engines[url]
+    with _engines_lock:  # the first requests arrive together, each in its own thread
+        if url not in _engines:
+            if url.startswith("sqlite:///"):
+                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            created = create_engine(url, future=True, pool_pre_ping=True)
+            try:
+                Base.metadata.create_all(created)
+            except (IntegrityError, ProgrammingError, OperationalError):
+                # Another process (the action server, another server) created the tables at
+                # the same moment: they exist now.
+                Base.metadata.create_all(created)
+            add_missing_columns(created)
+            _engines[url] = created
     return _engines[url]
 
 
@@ -109,6 +125,12 @@ def create_ticket(fields: Dict[str, Any], url: Optional[str] = None) -> int:
         session.add(ticket)
         session.commit()
         return ticket.id
+
+
+def tickets_created_since(sender_id: str, since: datetime, url: Optional[str] = None) -> int:
+    with Session(engine(url)) as session:
+        return session.scalar(select(func.count(Ticket.id)).where(
+            Ticket.sender_id == sender_id, Ticket.created_at >= since)) or 0
 
 
 def tickets_for(sender_id: str, url: Optional[str] = None) -> List[Ticket]:
@@ -188,7 +210,17 @@ def add_event(ticket_id: int, kind: str, actor: str, detail: Optional[str] = Non
         return event
 
 
-def _change(ticket_id: int, advisor: str, allowed, new_status: str, kind: str, url: Optional[str]) -> Ticket:
+def held_by(ticket: Ticket, advisor_id: int, advisor_name: str) -> bool:
+    """Whether this advisor account holds the ticket (live with them)."""
+    if ticket.status != LIVE:
+        return False
+    if ticket.advisor_id is not None:
+        return ticket.advisor_id == advisor_id
+    return ticket.advisor == advisor_name  # taken before advisor ids were recorded
+
+
+def _change(ticket_id: int, advisor_id: int, advisor: str, allowed, new_status: str, kind: str,
+            url: Optional[str]) -> Ticket:
     with Session(engine(url), expire_on_commit=False) as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket is None:
@@ -196,7 +228,8 @@ def _change(ticket_id: int, advisor: str, allowed, new_status: str, kind: str, u
         if not allowed(ticket):
             raise TicketStateError(_refusal(ticket, advisor))
         ticket.status = new_status
-        ticket.advisor = advisor if new_status == LIVE else ticket.advisor
+        if new_status == LIVE:
+            ticket.advisor, ticket.advisor_id = advisor, advisor_id
         ticket.events.append(TicketEvent(kind=kind, actor=advisor))
         session.commit()
         list(ticket.events)
@@ -206,23 +239,28 @@ def _change(ticket_id: int, advisor: str, allowed, new_status: str, kind: str, u
 def _refusal(ticket: Ticket, advisor: str) -> str:
     if ticket.status == CLOSED:
         return f"La demande n° {ticket.id} est clôturée."
-    if ticket.status == LIVE and ticket.advisor != advisor:
+    if ticket.status == LIVE and ticket.advisor == advisor:
+        return f"La demande n° {ticket.id} est déjà prise en charge par un autre compte nommé « {advisor} »."
+    if ticket.status == LIVE:
         return f"La demande n° {ticket.id} est déjà prise en charge par {ticket.advisor}."
     if ticket.status == QUEUED:
         return f"La demande n° {ticket.id} n'est pas prise en charge : prenez-la d'abord."
     return f"La demande n° {ticket.id} ne permet pas cette action."
 
 
-def take(ticket_id: int, advisor: str, url: Optional[str] = None) -> Ticket:
-    return _change(ticket_id, advisor, lambda t: t.status == QUEUED or (t.status == LIVE and t.advisor == advisor),
-                   LIVE, "taken", url)
+# The advisor is named by account id (who may act) and display name (what the owner and the
+# ticket's history show).
+
+def take(ticket_id: int, advisor_id: int, advisor: str, url: Optional[str] = None) -> Ticket:
+    return _change(ticket_id, advisor_id, advisor,
+                   lambda t: t.status == QUEUED or held_by(t, advisor_id, advisor), LIVE, "taken", url)
 
 
-def hand_back(ticket_id: int, advisor: str, url: Optional[str] = None) -> Ticket:
+def hand_back(ticket_id: int, advisor_id: int, advisor: str, url: Optional[str] = None) -> Ticket:
     """The bot answers again; the ticket waits in the queue for any follow-up."""
-    return _change(ticket_id, advisor, lambda t: t.status == LIVE and t.advisor == advisor, QUEUED, "handed_back", url)
+    return _change(ticket_id, advisor_id, advisor, lambda t: held_by(t, advisor_id, advisor), QUEUED, "handed_back", url)
 
 
-def close(ticket_id: int, advisor: str, url: Optional[str] = None) -> Ticket:
-    return _change(ticket_id, advisor, lambda t: t.status == QUEUED or (t.status == LIVE and t.advisor == advisor),
-                   CLOSED, "closed", url)
+def close(ticket_id: int, advisor_id: int, advisor: str, url: Optional[str] = None) -> Ticket:
+    return _change(ticket_id, advisor_id, advisor,
+                   lambda t: t.status == QUEUED or held_by(t, advisor_id, advisor), CLOSED, "closed", url)

@@ -27,8 +27,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     token = auth_token()
     print("Démarrage du conseiller numérique (environ 30 secondes)…", flush=True)
-    with assistant(Path(args.model), args.rasa_port, args.action_port, token, REPO_ROOT / "var" / "logs",
-                   cors=os.environ.get("CORS_ORIGINS", "")) as url:
+    with assistant(Path(args.model), args.rasa_port, args.action_port, token, REPO_ROOT / "var" / "logs") as url:
         print(
             f"\nLe conseiller numérique est prêt.\n"
             f"  • discuter sur le site de démonstration : http://localhost:{args.rasa_port}/demo/\n"
@@ -36,7 +35,7 @@ def main() -> None:
             f"(compte : make advisor EMAIL=… NAME=…)\n"
             f"  • discuter dans le terminal : make shell (dans un autre terminal)\n"
             f"  • canal REST : POST {url}/webhooks/rest/webhook  {{\"sender\": \"moi\", \"message\": \"bonjour\"}}\n"
-            f"  • API HTTP (jeton dans RASA_AUTH_TOKEN ou var/auth-token) : {url}/status?token=…\n"
+            f"  • API HTTP : {url}/status?token=… (jeton dans RASA_AUTH_TOKEN ou var/auth-token)\n"
             f"  • journaux : var/logs/\n"
             "Ctrl-C pour arrêter.",
             flush=True,

@@ -1,6 +1,7 @@
 """Starting and stopping the action server and the Rasa server as child processes."""
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -53,6 +54,48 @@ def _start(command: List[str], env: Dict[str, str], log: Path) -> subprocess.Pop
     return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def server_environment(action_port: int, extra_env: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """The environment both servers share; secrets go through it, never the command line
+    (which `ps` shows): the action server's shared secret is made once per run unless given."""
+    env = dict(os.environ)
+    env.update(extra_env or {})
+    env["ACTION_SERVER_URL"] = f"http://127.0.0.1:{action_port}/webhook"
+    env.setdefault("ACTION_SERVER_TOKEN", secrets.token_urlsafe(24))
+    env["PYTHONPATH"] = str(REPO_ROOT)  # the model names rasa_addons.* components
+    env.setdefault("TRACKER_DB_URL", f"sqlite:///{REPO_ROOT / 'var' / 'rasa-tracker.db'}")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    return env
+
+
+def start_action_server(env: Dict[str, str], action_port: int, log_dir: Path) -> subprocess.Popen:
+    log = log_dir / "actions.log"
+    process = _start([str(BIN / "python"), "-m", "ops.action_server", "--port", str(action_port)], env, log)
+    try:
+        wait_until_ready(f"http://127.0.0.1:{action_port}/health", process, 60, log)
+    except BaseException:
+        stop(process)
+        raise
+    return process
+
+
+def start_rasa_server(env: Dict[str, str], model: Path, rasa_port: int, auth_token: str, log_dir: Path) -> subprocess.Popen:
+    log = log_dir / "rasa.log"
+    command = [
+        str(BIN / "python"), "-m", "ops.rasa_server", "--model", str(model),
+        "--port", str(rasa_port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+    ]
+    process = _start(command, {**env, "RASA_AUTH_TOKEN": auth_token}, log)
+    try:
+        # Rasa answers on / once the model is loaded; no token in this URL (errors print it).
+        wait_until_ready(f"http://127.0.0.1:{rasa_port}/", process, 180, log)
+    except BaseException:
+        stop(process)
+        raise
+    return process
+
+
 @contextmanager
 def assistant(
     model: Path,
@@ -61,31 +104,17 @@ def assistant(
     auth_token: str,
     log_dir: Path,
     extra_env: Optional[Dict[str, str]] = None,
-    cors: str = "",
 ) -> Iterator[str]:
     """Runs both servers; yields the Rasa server's base URL; stops both on exit."""
-    env = dict(os.environ)
-    env.update(extra_env or {})
-    env["ACTION_SERVER_URL"] = f"http://127.0.0.1:{action_port}/webhook"
-    env["PYTHONPATH"] = str(REPO_ROOT)  # the model names rasa_addons.* components
-    env.setdefault("TRACKER_DB_URL", f"sqlite:///{REPO_ROOT / 'var' / 'rasa-tracker.db'}")
-    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-    actions = _start([str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)], env, log_dir / "actions.log")
-    rasa_command = [
-        str(BIN / "rasa"), "run", "--model", str(model), "--enable-api", "--auth-token", auth_token,
-        "--port", str(rasa_port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-    ]
-    if cors:
-        rasa_command += ["--cors", *cors.split(",")]
-    rasa = _start(rasa_command, env, log_dir / "rasa.log")
+    env = server_environment(action_port, extra_env)
+    actions = start_action_server(env, action_port, log_dir)
     try:
-        wait_until_ready(f"http://127.0.0.1:{action_port}/health", actions, 60, log_dir / "actions.log")
-        wait_until_ready(f"http://127.0.0.1:{rasa_port}/status?token={auth_token}", rasa, 180, log_dir / "rasa.log")
-        yield f"http://127.0.0.1:{rasa_port}"
+        rasa = start_rasa_server(env, model, rasa_port, auth_token, log_dir)
+        try:
+            yield f"http://127.0.0.1:{rasa_port}"
+        finally:
+            stop(rasa)
     finally:
-        stop(rasa)
         stop(actions)
 
 

@@ -23,6 +23,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.entities import (
     CANONICAL_VALUES,
     EMAIL_PATTERN,
+    NOT_A_COUNT,
     PHONE_PATTERN,
     canonical_value,
     find_headcount,
@@ -33,6 +34,7 @@ from bot.entities import (
     normalize_postcode,
     parse_headcount,
 )
+from bot.entity_contract import contract_value
 from bot.text import normalize
 
 VOCABULARY_FILE = "vocabulary.json"
@@ -187,6 +189,7 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
                         if entity.get("extractor") in PREFERRED_EXTRACTORS else len(PREFERRED_EXTRACTORS))
         for entity in ranked:
             value = self.value_of(text, entity)
+            value = contract_value(entity["entity"], value) if value is not None else None
             if value is None or any(self._clash(entity, other) for other in kept):
                 continue
             kept.append(self.add_processor_name({**entity, "value": value}))
@@ -207,6 +210,8 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
         if kind == "headcount":
             if NOT_PEOPLE.match(text[end:] if end is not None else ""):
                 return None
+            if start is not None and end is not None and NOT_A_COUNT.search(text[max(0, start - 7):end + 4]):
+                return None  # "2,5 salariés", "moins 3", "1 000 000": not a count of people
             if value.isdigit() and int(value) >= 1:
                 return int(value)
             before = text[max(0, (start or 0) - 8):start or 0]

@@ -14,7 +14,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, Event, SlotSet, UserUttered
 from socketio import AsyncServer
 
-from bot import storage
+from bot import advisors, storage
 from bot.advisors import Advisor
 from bot.console_views import iso
 
@@ -22,12 +22,18 @@ logger = logging.getLogger(__name__)
 
 ADVISOR_NAMESPACE = "/advisor"
 BOT_MESSAGE_EVENT = "bot_uttered"
+# How often the consoles' open connections are re-checked against their sessions (a
+# password reset, a deactivation, a logout or an expiry ends them within this time).
+SOCKET_CHECK_SECONDS = 10
 
 
 class LiveHub:
     def __init__(self) -> None:
         self.sio: Optional[AsyncServer] = None
         self.app: Any = None
+        # The consoles' connections (namespace /advisor): session token and watched ticket.
+        self.advisor_tokens: Dict[str, str] = {}
+        self.watching: Dict[str, int] = {}
 
     def remember_app(self, blueprint) -> None:
         """Keeps the Sanic app (and so the agent) once the server starts."""
@@ -38,10 +44,6 @@ class LiveHub:
     @property
     def agent(self):
         return getattr(self.app.ctx, "agent", None) if self.app is not None else None
-
-    @staticmethod
-    def ticket_room(ticket_id: int) -> str:
-        return f"ticket-{ticket_id}"
 
     async def append_to_conversation(self, sender_id: str, events: List[Event]) -> None:
         agent = self.agent
@@ -61,9 +63,45 @@ class LiveHub:
     async def to_advisors(self, ticket_id: int, event: str, payload: Dict[str, Any]) -> None:
         if self.sio is not None:
             # A status change goes to every console (each refreshes its list), once; the rest
-            # only to the consoles watching this ticket.
-            room = None if event == "ticket_updated" else self.ticket_room(ticket_id)
-            await self.sio.emit(event, {"ticket_id": int(ticket_id), **payload}, room=room, namespace=ADVISOR_NAMESPACE)
+            # only to the consoles watching this ticket. Only to consoles still signed in.
+            if event == "ticket_updated":
+                sids = list(self.advisor_tokens)
+            else:
+                sids = [sid for sid, watched in list(self.watching.items()) if watched == int(ticket_id)]
+            for sid in await self.signed_in_sockets(sids):
+                await self.sio.emit(event, {"ticket_id": int(ticket_id), **payload}, to=sid, namespace=ADVISOR_NAMESPACE)
+
+    # The consoles' connections -------------------------------------------------------
+
+    def advisor_connected(self, sid: str, token: str) -> None:
+        self.advisor_tokens[sid] = token
+
+    def advisor_gone(self, sid: str) -> None:
+        self.advisor_tokens.pop(sid, None)
+        self.watching.pop(sid, None)
+
+    async def signed_in_sockets(self, sids: List[str]) -> List[str]:
+        """Those of the consoles' connections whose session is still valid; the others
+        (session expired, logged out, password reset, account deactivated) are closed."""
+        tokens = {sid: self.advisor_tokens[sid] for sid in sids if sid in self.advisor_tokens}
+        if not tokens:
+            return []
+        valid = await asyncio.to_thread(advisors.valid_tokens, set(tokens.values()))
+        for sid, token in tokens.items():
+            if token not in valid:
+                self.advisor_gone(sid)
+                if self.sio is not None:
+                    await self.sio.disconnect(sid, namespace=ADVISOR_NAMESPACE)
+        return [sid for sid, token in tokens.items() if token in valid]
+
+    async def check_advisor_sockets(self, every: float = SOCKET_CHECK_SECONDS) -> None:
+        """Runs with the server: closes the connections whose session ended meanwhile."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.signed_in_sockets(list(self.advisor_tokens))
+            except Exception:  # a database hiccup must not stop the checks
+                logger.exception("Could not re-check the consoles' connections")
 
     # The owner's side --------------------------------------------------------------
 
@@ -86,7 +124,7 @@ class LiveHub:
     # The advisor's side ------------------------------------------------------------
 
     async def take(self, ticket_id: int, advisor: Advisor) -> storage.Ticket:
-        ticket = await asyncio.to_thread(storage.take, ticket_id, advisor.name)
+        ticket = await asyncio.to_thread(storage.take, ticket_id, advisor.id, advisor.name)
         notice = f"{advisor.name}, conseiller, a rejoint la conversation : vous pouvez lui écrire ici."
         await self.append_to_conversation(ticket.sender_id, [
             ConversationPaused(), SlotSet("handoff_status", storage.LIVE), notice_event(notice),
@@ -97,7 +135,7 @@ class LiveHub:
 
     async def advisor_message(self, ticket_id: int, advisor: Advisor, text: str) -> None:
         ticket = await asyncio.to_thread(storage.get_ticket, ticket_id)
-        if ticket is None or ticket.status != storage.LIVE or ticket.advisor != advisor.name:
+        if ticket is None or not storage.held_by(ticket, advisor.id, advisor.name):
             raise storage.TicketStateError("Prenez d'abord cette demande en charge pour écrire au client.")
         event = await asyncio.to_thread(storage.add_event, ticket_id, "advisor_message", advisor.name, text)
         speaker = {"advisor": {"name": advisor.name}}
@@ -106,7 +144,7 @@ class LiveHub:
         await self.to_advisors(ticket_id, "advisor_message", {"text": text, "at": iso(event.at), "advisor": advisor.name})
 
     async def hand_back(self, ticket_id: int, advisor: Advisor) -> storage.Ticket:
-        ticket = await asyncio.to_thread(storage.hand_back, ticket_id, advisor.name)
+        ticket = await asyncio.to_thread(storage.hand_back, ticket_id, advisor.id, advisor.name)
         notice = "Le conseiller vous a rendu la main : je suis de nouveau là pour vous aider."
         await self.append_to_conversation(ticket.sender_id, [
             ConversationResumed(), SlotSet("handoff_status", storage.QUEUED), notice_event(notice),
@@ -117,7 +155,7 @@ class LiveHub:
 
     async def close(self, ticket_id: int, advisor: Advisor) -> storage.Ticket:
         before = await asyncio.to_thread(storage.get_ticket, ticket_id)
-        ticket = await asyncio.to_thread(storage.close, ticket_id, advisor.name)
+        ticket = await asyncio.to_thread(storage.close, ticket_id, advisor.id, advisor.name)
         events: List[Event] = [SlotSet("handoff_status", storage.CLOSED)]
         if before is not None and before.status == storage.LIVE:
             notice = "Le conseiller a clôturé votre demande. Merci ! Je reste à votre disposition si besoin."
@@ -135,11 +173,14 @@ def notice_event(text: str) -> BotUttered:
 hub = LiveHub()
 
 
+TO_ADVISOR = "to_advisor"  # what takeover_aware returns when the advisor got the message
+
+
 def takeover_aware(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
     """Wraps a channel's message handler: during a takeover the advisor gets the message."""
     async def handle(message: UserMessage) -> Any:
         if await hub.owner_message_during_takeover(message.sender_id, message.text or "", message.input_channel or "",
                                                    message.metadata):
-            return None
+            return TO_ADVISOR
         return await on_new_message(message)
     return handle

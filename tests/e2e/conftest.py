@@ -28,6 +28,13 @@ advisors:
   session_hours: 8
 privacy:
   retention_days: 365
+limits:
+  message_max_chars: 2000
+  # Test owners type faster than people, all from 127.0.0.1: the limits have their own
+  # tests (tests/e2e/test_faults.py, on servers of their own).
+  messages_per_minute_per_conversation: 1000000
+  messages_per_minute_per_address: 1000000
+  tickets_per_day_per_conversation: 3
 """ % ", ".join(f"{day}: ['00:00-23:59']" for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 
 
@@ -62,7 +69,7 @@ class RunningAssistant:
     def start(self):
         self._stack = ExitStack()
         self._stack.enter_context(assistant(MODEL, self.port, self.action_port, TOKEN, self.logs,
-                                            extra_env=self.environment, cors=self.url))
+                                            extra_env=self.environment))
 
     def stop(self):
         self._stack.close()
@@ -83,7 +90,7 @@ def running_assistant(databases, webhook_inbox, mail_inbox, tmp_path_factory):
         **databases,
         "CONSEILLER_SETTINGS_FILE": str(settings),
         "ADVISOR_WEBHOOK_URL": webhook_inbox.url,
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail_inbox.port), "SMTP_STARTTLS": "0",
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail_inbox.port), "SMTP_TLS": "off",
         "SMTP_FROM": "conseiller@exemple.fr", "ADVISOR_EMAIL_TO": "equipe@cci-exemple.fr",
         "CONSOLE_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }

@@ -28,7 +28,7 @@ def test_a_plain_socketio_client_holds_a_conversation(server):
     try:
         client.emit("session_request", {"session_id": None})
         kind, session_id = replies.get(timeout=10)
-        assert kind == "session" and len(session_id) >= 16
+        assert kind == "session" and session_id.startswith("web-") and "." in session_id
         client.emit("user_uttered", {"message": "bonjour", "session_id": session_id})
         [greeting] = bot_messages(replies, 1)
         assert "bonjour" in greeting["text"].lower()
@@ -51,3 +51,40 @@ def test_a_plain_socketio_client_holds_a_conversation(server):
         assert any("combien" in (message.get("text") or "").lower() for message in messages), messages
     finally:
         client.disconnect()
+
+
+def test_a_session_the_server_did_not_sign_opens_a_new_conversation(server):
+    """Knowing or guessing a conversation's id is not enough to continue or read it."""
+    client, replies = connect(server)
+    try:
+        client.emit("session_request", {"session_id": None})
+        _, token = replies.get(timeout=10)
+        client.emit("user_uttered", {"message": "je suis plombier", "session_id": token})
+        bot_messages(replies, 1)
+    finally:
+        client.disconnect()
+    sender_id = token.split(".")[0]
+    for forged in (sender_id, sender_id + ".AAAA", token[:-2] + "xx", "web-" + "0" * 32 + "." + token.split(".")[1]):
+        client, replies = connect(server)
+        try:
+            client.emit("session_request", {"session_id": forged})
+            kind, issued = replies.get(timeout=10)
+            assert kind == "session" and issued != token and issued.split(".")[0] != sender_id
+            # A message naming the victim's session still goes to the new one.
+            client.emit("user_uttered", {"message": "bonjour", "session_id": token})
+            bot_messages(replies, 1)
+        finally:
+            client.disconnect()
+        assert history(server, forged) == []
+    assert history(server, sender_id) == []
+    assert any("plombier" in message.get("text", "") for message in history(server, token))
+
+
+def history(server, token):
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(f"{server}/chat/history", token.encode(), {"Content-Type": "text/plain"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.headers["Access-Control-Allow-Origin"] == "*"
+        return json.loads(answer.read())["messages"]

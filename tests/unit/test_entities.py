@@ -1,7 +1,7 @@
 """Entity values in the canonical forms of SPEC section 2."""
 import pytest
 
-from bot.entities import canonical_value, find_contacts, find_headcount, find_in_text, normalize_phone, normalize_postcode, parse_headcount
+from bot.entities import canonical_value, find_contacts, find_headcount, find_in_text, normalize_phone, normalize_postcode, parse_headcount, stated_total
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -59,3 +59,11 @@ def test_trades_are_found_in_free_text():
 def test_headcount_phrases_found_in_a_longer_message(text, expected):
     found = find_headcount(text)
     assert (int(found.value) if found else None) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "nous sommes 2,5 salariés", "on est 3.7", "moins trois salariés", "nous sommes -5",
+    "nous sommes 1 000 000 salariés", "un milliard de salariés", "des millions", "une infinité",
+])
+def test_figures_that_cannot_be_a_count_of_people_give_no_headcount(text):
+    assert parse_headcount(text) is None and stated_total(text) is None

@@ -47,6 +47,7 @@
     priority: "axe prioritaire",
     newWindow: " (nouvelle fenêtre)",
     image: "Image envoyée par le conseiller",
+    privacy: "Vos données et vos droits",
   };
 
   /* ------------------------------------------------------------------ configuration */
@@ -318,6 +319,12 @@
     panel.appendChild(messages);
     panel.appendChild(quickReplies);
     panel.appendChild(form);
+    var privacy = el("a", "cn-privacy", TEXTS.privacy);
+    privacy.href = SERVER + "/confidentialite";
+    privacy.target = "_blank";
+    privacy.rel = "noopener";
+    privacy.appendChild(srOnly(TEXTS.newWindow));
+    panel.appendChild(privacy);
 
     root.appendChild(panel);
     root.appendChild(launcher);
@@ -794,7 +801,7 @@
   /** Replaces the conversation by the server's history; resolves even on failure. */
   function loadHistory(id) {
     var request = ++historyRequest;
-    var url = SERVER + "/chat/history/" + encodeURIComponent(id);
+    var url = SERVER + "/chat/history";
     var done = function () {
       if (!hasMessages()) {
         ui.welcome.hidden = false;
@@ -804,7 +811,13 @@
       done();
       return Promise.resolve();
     }
-    return window.fetch(url, { headers: { Accept: "application/json" }, credentials: "omit" })
+    // The signed session token as a plain-text body: no preflight, and never in a URL.
+    return window.fetch(url, {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "text/plain" },
+      body: id,
+      credentials: "omit",
+    })
       .then(function (response) {
         if (!response.ok) {
           throw new Error("HTTP " + response.status);

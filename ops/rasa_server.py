@@ -1,0 +1,35 @@
+"""`rasa run` with the HTTP API token read from the environment or a file, never from the
+command line, where `ps` shows it to every user of the machine.
+
+Usage: python -m ops.rasa_server [rasa run arguments…]; the token is RASA_AUTH_TOKEN, else
+the content of the file RASA_AUTH_TOKEN_FILE (default var/auth-token).
+"""
+import os
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def auth_token() -> str:
+    token = os.environ.get("RASA_AUTH_TOKEN")
+    if token:
+        return token
+    path = Path(os.environ.get("RASA_AUTH_TOKEN_FILE") or REPO_ROOT / "var" / "auth-token")
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # made readable by others by an older version
+    return path.read_text().strip()
+
+
+def main() -> None:
+    token = auth_token()
+    os.environ.pop("RASA_AUTH_TOKEN", None)  # not inherited by anything Rasa starts
+    # Rasa reads its arguments from sys.argv; /proc/<pid>/cmdline keeps the original ones.
+    sys.argv = ["rasa", "run", *sys.argv[1:], "--enable-api", "--auth-token", token]
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
