@@ -31,6 +31,7 @@ def ticket_summary(ticket: Ticket) -> Dict[str, Any]:
         "level_label": LEVEL_LABELS.get(ticket.maturity_level or "", None),
         "score_overall": round(ticket.score_overall) if ticket.score_overall is not None else None,
         "advisor": ticket.advisor,
+        "advisor_id": ticket.advisor_id,  # which account: two may show the same name
         "channel": ticket.channel,
     }
 

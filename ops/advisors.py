@@ -3,6 +3,9 @@
     python -m ops.advisors add conseil@cci-exemple.fr "Équipe numérique"   # asks the password twice
     python -m ops.advisors add … --password-stdin < secret.txt            # for scripts
     python -m ops.advisors disable conseil@cci-exemple.fr
+
+A new password and a deactivation end the account's sessions at once: the console's API
+refuses them, and its open live connections are closed within a few seconds.
 """
 import argparse
 import getpass
@@ -14,7 +17,8 @@ from bot import advisors
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.advisors", description="Comptes des conseillers (console)")
     commands = parser.add_subparsers(dest="command", required=True)
-    add = commands.add_parser("add", help="crée un compte, ou change le nom et le mot de passe d'un compte existant")
+    add = commands.add_parser("add", help="crée un compte, ou change le nom et le mot de passe d'un compte existant "
+                                          "(ce qui ferme ses sessions ouvertes)")
     add.add_argument("email")
     add.add_argument("name", help="nom affiché au client, par exemple « Conseillère CCI » ou un prénom")
     add.add_argument("--password-stdin", action="store_true", help="lit le mot de passe sur l'entrée standard")
@@ -41,7 +45,8 @@ def main(argv=None) -> int:
     except advisors.AccountError as refusal:
         print(refusal, file=sys.stderr)
         return 1
-    print(f"Compte prêt : {advisor.email} ({advisor.name}). Connexion sur /console/ du serveur.")
+    print(f"Compte prêt : {advisor.email} ({advisor.name}). Connexion sur /console/ du serveur "
+          "(les sessions ouvertes avec l'ancien mot de passe sont fermées).")
     return 0
 
 

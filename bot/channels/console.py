@@ -6,12 +6,11 @@ owner messages itself; the widget talks through `bot.channels.webchat`.
 """
 import asyncio
 import logging
-import time
-from collections import defaultdict, deque
+import re
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -19,14 +18,18 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import advisors, storage
+from bot.channels.gate import gate, secret_from
 from bot.channels.live import hub
 from bot.channels.webchat import SESSION_COOKIE
 from bot.console_views import history_messages, ticket_detail, ticket_summary
+from bot.inbound import reply
 from bot.settings import load_settings
+from bot.web_session import sender_of
 
 logger = logging.getLogger(__name__)
 
 WEB = Path(__file__).resolve().parent.parent / "web"
+PRIVACY_PAGE = WEB / "privacy.html"
 STATIC_FILES = {
     "widget/widget.js": WEB / "static" / "widget.js",
     "widget/widget.css": WEB / "static" / "widget.css",
@@ -42,8 +45,10 @@ PAGE_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 MAX_MESSAGE_LENGTH = 4000
-# Failed logins per e-mail address: more than this within the window are refused.
-LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS = 5, 900
+# Sent by the console's script with every call: a form of another site cannot send it, and a
+# script of another site cannot without the server's consent (CORS), which it never gives
+# with cookies. Checked, with the Origin header, on every call that changes something.
+CONSOLE_HEADER, CONSOLE_HEADER_VALUE = "X-Requested-With", "conseiller-console"
 
 
 DEMO_HEADERS = {**PAGE_HEADERS, "Content-Security-Policy": PAGE_HEADERS["Content-Security-Policy"].replace(
@@ -72,9 +77,9 @@ class ConsoleInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("conseiller_console", __name__)
-        failed_logins: Dict[str, Deque[float]] = defaultdict(deque)
 
         hub.remember_app(blueprint)
+        widget_secret = secret_from("WIDGET_SESSION_SECRET", "widget-session-secret")
 
         def signed_in(handler):
             @wraps(handler)
@@ -83,6 +88,17 @@ class ConsoleInput(InputChannel):
                 if advisor is None:
                     return error(401, "Votre session a expiré ou vous n'êtes pas connecté : connectez-vous.")
                 return await handler(request, advisor, *args, **kwargs)
+            return checked
+
+        def from_the_console(handler):
+            """Refuses a call that changes something unless the console's own page made it."""
+            @wraps(handler)
+            async def checked(request: Request, *args, **kwargs):
+                if (request.headers.get(CONSOLE_HEADER) != CONSOLE_HEADER_VALUE
+                        or not advisors.same_origin(request.headers.get("origin"), request.scheme, request.headers)):
+                    logger.warning("Console call %s refused: origin %s", request.path, request.headers.get("origin"))
+                    return error(403, "Requête refusée : elle ne vient pas de la console. Rechargez la page de la console.")
+                return await handler(request, *args, **kwargs)
             return checked
 
         async def state_change(change, ticket_id: int, advisor) -> HTTPResponse:
@@ -105,6 +121,15 @@ class ConsoleInput(InputChannel):
         async def demo(_: Request) -> HTTPResponse:
             return await response.file(WEB / "demo.html", headers=DEMO_HEADERS)
 
+        @blueprint.route("/confidentialite", methods=["GET"], strict_slashes=False)
+        async def privacy_page(_: Request) -> HTTPResponse:
+            """What owners read about their data, with this deployment's retention period."""
+            days = load_settings().retention_days
+            page = PRIVACY_PAGE.read_text(encoding="utf-8")
+            page = re.sub(r'(<strong id="duree-conservation">).*?(</strong>)', rf"\g<1>{days} jours\g<2>", page,
+                          count=1, flags=re.DOTALL)
+            return response.html(page, headers={**DEMO_HEADERS, "Cache-Control": "no-cache"})
+
         @blueprint.route("/console", methods=["GET"], strict_slashes=False)
         async def console_page(_: Request) -> HTTPResponse:
             return await response.file(WEB / "console" / "index.html", headers={**PAGE_HEADERS, "Cache-Control": "no-store"})
@@ -119,50 +144,54 @@ class ConsoleInput(InputChannel):
             return await response.file(path, headers={"Cache-Control": "public, max-age=300"})
 
         # The widget's history ------------------------------------------------------------
-        @blueprint.route("/chat/history/<session_id:str>", methods=["GET"])
-        async def history(_: Request, session_id: str) -> HTTPResponse:
+        @blueprint.route("/chat/history", methods=["POST", "OPTIONS"])
+        async def history(request: Request) -> HTTPResponse:
+            """The widget's conversation, for the signed session token sent as the body.
+
+            A plain-text POST: any site embedding the widget may ask without a preflight,
+            and the token stays out of URLs (and so out of proxies' logs)."""
+            headers = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
+            if not gate.address_allowed(request.remote_addr or request.ip):
+                return response.json({"messages": [], "error": reply("too_fast")}, status=429, headers=headers)
             agent = hub.agent
-            if agent is None or len(session_id) < 16:
-                return response.json({"messages": []})
-            tracker = await agent.tracker_store.retrieve(session_id)
+            sender_id = sender_of(request.body.decode("utf-8", "replace").strip(), widget_secret)
+            if request.method == "OPTIONS" or agent is None or sender_id is None:
+                return response.json({"messages": []}, headers=headers)
+            tracker = await agent.tracker_store.retrieve(sender_id)
             events = [event.as_dict() for event in tracker.events] if tracker is not None else []
-            # Only web-chat conversations, whose ids are long random values: a REST sender
-            # id may be guessable, so its history is not served here.
-            if not any(e.get("event") == "user" and e.get("input_channel") == "socketio" for e in events):
-                return response.json({"messages": []})
-            return response.json({"messages": history_messages(events)})
+            return response.json({"messages": history_messages(events)}, headers=headers)
 
         # The console's API ----------------------------------------------------------------
         @blueprint.route("/console/api/login", methods=["POST"])
+        @from_the_console
         async def login(request: Request) -> HTTPResponse:
             body = json_body(request)
             email = str(body.get("email") or "").strip().lower()
             password = str(body.get("password") or "")
-            attempts = failed_logins[email]
-            now = time.monotonic()
-            while attempts and now - attempts[0] > LOGIN_WINDOW_SECONDS:
-                attempts.popleft()
-            if len(attempts) >= LOGIN_ATTEMPTS:
-                return error(429, "Trop de tentatives : réessayez dans un quart d'heure.")
+            address = advisors.client_address(request.remote_addr or request.ip, request.headers)
             settings = load_settings()
-            token = await asyncio.to_thread(advisors.log_in, email, password, settings.session_hours)
+            try:
+                token = await asyncio.to_thread(advisors.log_in, email, password, settings.session_hours,
+                                                address=address)
+            except advisors.LoginThrottled:
+                return error(429, "Trop de tentatives : réessayez dans un quart d'heure.")
             if token is None:
-                attempts.append(now)
                 return error(401, "E-mail ou mot de passe incorrect.")
-            attempts.clear()
             advisor = await asyncio.to_thread(advisors.advisor_for, token)
-            answer = response.json({"advisor": {"name": advisor.name, "email": advisor.email}})
+            answer = response.json({"advisor": advisor_json(advisor)})
             answer.cookies[SESSION_COOKIE] = token
             cookie = answer.cookies[SESSION_COOKIE]
             cookie["httponly"] = True
             cookie["samesite"] = "Strict"
             cookie["path"] = "/"
             cookie["max-age"] = int(settings.session_hours * 3600)
-            if request.scheme == "https":
+            # Secure when the browser reaches the server over TLS, itself or through a trusted proxy.
+            if advisors.own_origin(request.scheme, request.headers).startswith("https://"):
                 cookie["secure"] = True
             return answer
 
         @blueprint.route("/console/api/logout", methods=["POST"])
+        @from_the_console
         async def logout(request: Request) -> HTTPResponse:
             await asyncio.to_thread(advisors.log_out, request.cookies.get(SESSION_COOKIE))
             answer = response.json({"ok": True})
@@ -172,7 +201,7 @@ class ConsoleInput(InputChannel):
         @blueprint.route("/console/api/me", methods=["GET"])
         @signed_in
         async def me(_: Request, advisor) -> HTTPResponse:
-            return response.json({"advisor": {"name": advisor.name, "email": advisor.email}})
+            return response.json({"advisor": advisor_json(advisor)})
 
         @blueprint.route("/console/api/tickets", methods=["GET"])
         @signed_in
@@ -192,12 +221,14 @@ class ConsoleInput(InputChannel):
             return response.json({"ticket": ticket_detail(found, await conversation_of(found))})
 
         @blueprint.route("/console/api/tickets/<ticket_id:int>/<change:take|handback|close>", methods=["POST"])
+        @from_the_console
         @signed_in
         async def change_status(_: Request, advisor, ticket_id: int, change: str) -> HTTPResponse:
             changes = {"take": hub.take, "handback": hub.hand_back, "close": hub.close}
             return await state_change(changes[change], ticket_id, advisor)
 
         @blueprint.route("/console/api/tickets/<ticket_id:int>/message", methods=["POST"])
+        @from_the_console
         @signed_in
         async def message(request: Request, advisor, ticket_id: int) -> HTTPResponse:
             body = json_body(request)
@@ -213,6 +244,11 @@ class ConsoleInput(InputChannel):
             return response.json({"ok": True})
 
         return blueprint
+
+
+def advisor_json(advisor: advisors.Advisor) -> Dict[str, Any]:
+    # The id tells the console which live tickets are its own (two accounts may share a name).
+    return {"id": advisor.id, "name": advisor.name, "email": advisor.email}
 
 
 def office_line(now: datetime) -> Dict[str, Any]:

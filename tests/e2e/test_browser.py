@@ -84,7 +84,8 @@ class WidgetOwner:
 
     @property
     def session_id(self):
-        return self.page.evaluate("localStorage.getItem('conseiller-session-id')")
+        """The conversation's id: the signed token the widget keeps is "<id>.<signature>"."""
+        return self.page.evaluate("localStorage.getItem('conseiller-session-id')").split(".")[0]
 
 
 def tracker_slots(url, sender):
@@ -95,7 +96,8 @@ def tracker_slots(url, sender):
 
 def api_status(url, path, cookie=None, method="GET"):
     request = urllib.request.Request(url + path, method=method, data=b"{}" if method == "POST" else None,
-                                     headers={"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {})})
+                                     headers={"Content-Type": "application/json", "X-Requested-With": "conseiller-console",
+                                              **({"Cookie": cookie} if cookie else {})})
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status, json.loads(answer.read())

@@ -18,6 +18,7 @@ class ConsoleClient:
     def call(self, path, body=None):
         request = urllib.request.Request(self.url + path, data=None if body is None else json.dumps(body).encode(),
                                          headers={"Content-Type": "application/json",
+                                                  "X-Requested-With": "conseiller-console",  # as the console's page
                                                   **({"Cookie": self.cookie} if self.cookie else {})})
         try:
             with urllib.request.urlopen(request, timeout=20) as answer:

@@ -13,12 +13,12 @@ def new_ticket(url, sender="owner-1"):
 def test_a_ticket_goes_live_back_to_the_queue_and_is_closed_with_every_step_recorded(database_url):
     ticket_id = new_ticket(database_url)
     assert storage.live_ticket_for("owner-1", database_url) is None
-    storage.take(ticket_id, "Équipe A", database_url)
+    storage.take(ticket_id, 1, "Équipe A", database_url)
     assert storage.live_ticket_for("owner-1", database_url).id == ticket_id
     storage.add_event(ticket_id, "owner_message", "owner", "bonjour", database_url)
-    storage.hand_back(ticket_id, "Équipe A", database_url)
+    storage.hand_back(ticket_id, 1, "Équipe A", database_url)
     assert storage.get_ticket(ticket_id, database_url).status == storage.QUEUED
-    storage.close(ticket_id, "Équipe A", database_url)
+    storage.close(ticket_id, 1, "Équipe A", database_url)
     ticket = storage.ticket_with_events(ticket_id, database_url)
     assert ticket.status == storage.CLOSED
     assert [(e.kind, e.actor) for e in ticket.events] == [
@@ -30,24 +30,24 @@ def test_a_ticket_goes_live_back_to_the_queue_and_is_closed_with_every_step_reco
 @pytest.mark.parametrize("action", [storage.take, storage.hand_back, storage.close])
 def test_a_ticket_live_with_one_advisor_is_refused_to_another(database_url, action):
     ticket_id = new_ticket(database_url)
-    storage.take(ticket_id, "Équipe A", database_url)
+    storage.take(ticket_id, 1, "Équipe A", database_url)
     with pytest.raises(storage.TicketStateError, match="déjà prise en charge par Équipe A"):
-        action(ticket_id, "Équipe B", database_url)
+        action(ticket_id, 2, "Équipe B", database_url)
 
 
 def test_a_closed_ticket_cannot_be_taken_and_a_missing_one_is_named(database_url):
     ticket_id = new_ticket(database_url)
-    storage.close(ticket_id, "Équipe A", database_url)
+    storage.close(ticket_id, 1, "Équipe A", database_url)
     with pytest.raises(storage.TicketStateError, match="clôturée"):
-        storage.take(ticket_id, "Équipe A", database_url)
+        storage.take(ticket_id, 1, "Équipe A", database_url)
     with pytest.raises(storage.TicketStateError, match="n'existe pas"):
         storage.take(ticket_id + 100, "Équipe A", database_url)
 
 
 def test_the_list_filters_by_status_newest_first(database_url):
     first, second, third = (new_ticket(database_url, f"owner-{n}") for n in range(3))
-    storage.take(second, "Équipe A", database_url)
-    storage.close(third, "Équipe A", database_url)
+    storage.take(second, 1, "Équipe A", database_url)
+    storage.close(third, 1, "Équipe A", database_url)
     ids = lambda status: [t.id for t in storage.list_tickets(status, database_url)]  # noqa: E731
     assert ids("open") == [second, first]
     assert ids("queued") == [first]
@@ -122,6 +122,6 @@ def test_a_database_from_the_previous_version_is_upgraded_and_keeps_its_tickets(
 
     [ticket] = storage.list_tickets(url=database_url)
     assert ticket.sender_id == "owner-old" and ticket.advisor is None
-    storage.take(ticket.id, "Équipe A", database_url)
+    storage.take(ticket.id, 1, "Équipe A", database_url)
     assert storage.get_ticket(ticket.id, database_url).advisor == "Équipe A"
     assert storage.add_missing_columns(storage.engine(database_url)) == []  # nothing left to add

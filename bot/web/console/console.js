@@ -129,6 +129,8 @@
 
   function isMine(ticket) {
     if (!ticket || !state.advisor || ticket.status !== 'live') return false;
+    // Accounts are told apart by id: two advisors may show the same name.
+    if (isPresent(ticket.advisor_id) && isPresent(state.advisor.id)) return String(ticket.advisor_id) === String(state.advisor.id);
     var who = advisorName(ticket.advisor);
     if (!who) return false;
     if (ticket.advisor_email && state.advisor.email) return ticket.advisor_email === state.advisor.email;
@@ -159,7 +161,8 @@
     var init = {
       method: method,
       credentials: 'same-origin',
-      headers: { 'Accept': 'application/json' }
+      // The server refuses calls that change something without this header (CSRF defence).
+      headers: { 'Accept': 'application/json', 'X-Requested-With': 'conseiller-console' }
     };
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
@@ -832,25 +835,16 @@
         loadDetail(state.selectedId, { quiet: true });   // catch up on anything missed
       }
     });
-    socket.on('disconnect', function () {
+    socket.on('disconnect', function (reason) {
       if (state.socket !== socket) return;
       setRealtime('Temps réel interrompu : actualisation toutes les 10 s.');
+      // Closed by the server: the session may have ended (password changed, account closed).
+      if (reason === 'io server disconnect') checkSessionThenRetry(socket);
     });
     socket.on('connect_error', function () {
       if (state.socket !== socket) return;
       setRealtime('Temps réel interrompu : actualisation toutes les 10 s.');
-      // A refused connection may mean the session is over; /me tells (401 → login).
-      if (!state.sessionCheck) {
-        state.sessionCheck = api('GET', '/me').then(function () {}, function () {}).then(function () {
-          state.sessionCheck = null;
-          if (state.socket === socket && !socket.active && !state.socketRetry) {
-            state.socketRetry = setTimeout(function () {
-              state.socketRetry = null;
-              if (state.socket === socket && !socket.connected) socket.connect();
-            }, REFRESH_MS);
-          }
-        });
-      }
+      checkSessionThenRetry(socket);
     });
     socket.on('owner_message', function (payload) { onSocketMessage('owner_message', payload); });
     socket.on('advisor_message', function (payload) { onSocketMessage('advisor_message', payload); });
@@ -859,6 +853,20 @@
       loadTickets();
       if (payload && state.selectedId !== null && String(payload.ticket_id) === String(state.selectedId)) {
         loadDetail(state.selectedId, { quiet: true });
+      }
+    });
+  }
+
+  function checkSessionThenRetry(socket) {
+    // A refused or closed connection may mean the session is over; /me tells (401 → login).
+    if (state.sessionCheck) return;
+    state.sessionCheck = api('GET', '/me').then(function () {}, function () {}).then(function () {
+      state.sessionCheck = null;
+      if (state.socket === socket && !socket.active && !state.socketRetry) {
+        state.socketRetry = setTimeout(function () {
+          state.socketRetry = null;
+          if (state.socket === socket && !socket.connected) socket.connect();
+        }, REFRESH_MS);
       }
     });
   }

@@ -1,0 +1,337 @@
+"""The advisor console's defences, on SQLite and PostgreSQL: the console's routes served by a
+real Sanic server (the same blueprint the Rasa server mounts), the accounts and the login
+throttle in a real database.
+
+The end-to-end side (the Rasa server's socket.io namespace, other processes) is in
+tests/e2e/test_console_security.py.
+"""
+import asyncio
+import hashlib
+import json
+import threading
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from sanic import Sanic
+from sqlalchemy import MetaData, Table, create_engine, func, select
+from sqlalchemy.orm import Session
+
+from bot import advisors, storage
+from bot.channels.console import ConsoleInput
+from ops.servers import free_port
+
+PASSWORD = "un mot de passe long"
+CONSOLE = {"X-Requested-With": "conseiller-console"}
+
+
+@pytest.fixture(scope="module")
+def console_server():
+    """The console's routes on a real Sanic server, in a thread (no model: no conversation)."""
+    app = Sanic("console_security_tests")
+
+    async def no_messages(_message):
+        raise AssertionError("the console receives no owner messages")
+
+    channel = ConsoleInput()
+    app.blueprint(channel.blueprint(no_messages), url_prefix=channel.url_prefix())  # as Rasa mounts it
+    port = free_port()
+    loop = asyncio.new_event_loop()
+    ready, stopped = threading.Event(), threading.Event()
+    holder = {}
+
+    async def serve():
+        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+        await server.startup()
+        await server.before_start()
+        await server.after_start()
+        await server.start_serving()
+        holder["server"] = server
+        ready.set()
+
+    async def shut_down():
+        server = holder["server"]
+        await server.before_stop()
+        await server.close()
+        await server.after_stop()
+
+    def run():
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(serve())
+        loop.run_forever()
+        loop.run_until_complete(shut_down())
+        stopped.set()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(30), "the console's server did not start"
+    yield f"http://127.0.0.1:{port}"
+    loop.call_soon_threadsafe(loop.stop)
+    stopped.wait(30)
+
+
+@pytest.fixture
+def console(console_server, database_url, monkeypatch):
+    """The console's server working on this test's database, no proxy trusted."""
+    monkeypatch.setenv("CONSEILLER_DATABASE_URL", database_url)
+    monkeypatch.delenv("TRUSTED_PROXY", raising=False)
+    return console_server
+
+
+class Answer:
+    def __init__(self, status, body, headers):
+        self.status, self.body, self.headers = status, body, headers
+
+    @property
+    def cookie(self):
+        return self.headers.get("Set-Cookie", "")
+
+
+def call(url, path, body=None, headers=None, cookie=None, method=None):
+    request = urllib.request.Request(
+        url + path, data=None if body is None else json.dumps(body).encode(), method=method,
+        headers={"Content-Type": "application/json", **(headers or {}), **({"Cookie": cookie} if cookie else {})})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as answer:
+            return Answer(answer.status, json.loads(answer.read()), answer.headers)
+    except urllib.error.HTTPError as refused:
+        return Answer(refused.code, json.loads(refused.read()), refused.headers)
+
+
+def log_in(url, email, password=PASSWORD, headers=None):
+    answer = call(url, "/console/api/login", {"email": email, "password": password}, {**CONSOLE, **(headers or {})})
+    assert answer.status == 200, answer.body
+    return answer.cookie.split(";")[0]
+
+
+def new_ticket(url, sender="owner-1"):
+    return storage.create_ticket({"sender_id": sender, "reason": "requested", "channel": "socketio"}, url)
+
+
+# 1. CSRF ---------------------------------------------------------------------------------
+
+def test_a_cross_site_form_or_script_cannot_log_in_take_or_write(console, database_url):
+    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    credentials = {"email": "conseil@exemple.fr", "password": PASSWORD}
+    # A form of another site (even a sibling subdomain, same-site for the cookie) sends neither
+    # the console's header nor the console's origin.
+    form = urllib.request.Request(console + "/console/api/login", data=b"email=conseil%40exemple.fr&password=x",
+                                  headers={"Content-Type": "application/x-www-form-urlencoded",
+                                           "Origin": "https://autre.exemple.fr"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(form, timeout=20)
+    assert refused.value.code == 403 and "ne vient pas de la console" in json.loads(refused.value.read())["error"]
+    assert call(console, "/console/api/login", credentials).status == 403  # no header
+    refused = call(console, "/console/api/login", credentials, {**CONSOLE, "Origin": "https://autre.exemple.fr"})
+    assert refused.status == 403 and "Set-Cookie" not in refused.headers
+    assert call(console, "/console/api/login", credentials, {**CONSOLE, "Origin": "null"}).status == 403
+
+    cookie = log_in(console, "conseil@exemple.fr", headers={"Origin": console})  # the console's own page
+    ticket_id = new_ticket(database_url)
+    for path, body in [(f"/tickets/{ticket_id}/take", {}), (f"/tickets/{ticket_id}/close", {}),
+                       (f"/tickets/{ticket_id}/message", {"text": "Bonjour"}), ("/logout", {})]:
+        assert call(console, "/console/api" + path, body, cookie=cookie).status == 403, path
+        assert call(console, "/console/api" + path, body, {**CONSOLE, "Origin": "http://sous.domaine.exemple"},
+                    cookie=cookie).status == 403, path
+    assert storage.get_ticket(ticket_id, database_url).status == storage.QUEUED  # nothing happened
+    assert call(console, "/console/api/me", cookie=cookie).status == 200  # not logged out either
+
+    # The console itself (header, own origin or none: a same-origin GET sends none) goes through.
+    assert call(console, f"/console/api/tickets/{ticket_id}/take", {}, {**CONSOLE, "Origin": console},
+                cookie=cookie).status == 200
+    assert call(console, f"/console/api/tickets/{ticket_id}/close", {}, CONSOLE, cookie=cookie).status == 200
+    assert call(console, "/console/api/logout", {}, {**CONSOLE, "Origin": console}, cookie=cookie).status == 200
+    assert call(console, "/console/api/me", cookie=cookie).status == 401
+
+
+# 3. Secure cookie and origin behind a trusted proxy ------------------------------------------
+
+def test_behind_a_trusted_proxy_the_cookie_is_secure_and_the_public_origin_is_the_console(console, database_url,
+                                                                                        monkeypatch):
+    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "conseil.cci-exemple.fr",
+               "X-Forwarded-For": "203.0.113.9"}
+    credentials = {"email": "conseil@exemple.fr", "password": PASSWORD}
+    # Without TRUSTED_PROXY anyone can send these headers: they change nothing.
+    answer = call(console, "/console/api/login", credentials, {**CONSOLE, **proxied})
+    assert answer.status == 200 and "secure" not in answer.cookie.lower()
+    assert call(console, "/console/api/login", credentials,
+                {**CONSOLE, **proxied, "Origin": "https://conseil.cci-exemple.fr"}).status == 403
+
+    monkeypatch.setenv("TRUSTED_PROXY", "1")
+    answer = call(console, "/console/api/login", credentials,
+                  {**CONSOLE, **proxied, "Origin": "https://conseil.cci-exemple.fr"})
+    assert answer.status == 200
+    assert "secure" in [part.strip().lower() for part in answer.cookie.split(";")]
+    assert "httponly" in answer.cookie.lower() and "samesite=strict" in answer.cookie.lower()
+    # The proxy's public origin is the only one accepted, the server's inner one no longer.
+    assert call(console, "/console/api/login", credentials, {**CONSOLE, **proxied, "Origin": console}).status == 403
+
+
+# 4. A new password or a deactivation ends the sessions -----------------------------------------
+
+def test_a_password_reset_and_a_deactivation_end_the_sessions_already_open(console, database_url):
+    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    stolen = log_in(console, "conseil@exemple.fr")
+    assert call(console, "/console/api/me", cookie=stolen).status == 200
+    advisors.create_account("conseil@exemple.fr", "Équipe numérique", "un tout nouveau mot de passe", database_url)
+    refused = call(console, "/console/api/me", cookie=stolen)
+    assert refused.status == 401 and "connectez-vous" in refused.body["error"]
+    ticket_id = new_ticket(database_url)
+    assert call(console, f"/console/api/tickets/{ticket_id}/take", {}, CONSOLE, cookie=stolen).status == 401
+
+    current = log_in(console, "conseil@exemple.fr", "un tout nouveau mot de passe")
+    assert call(console, "/console/api/me", cookie=current).status == 200
+    advisors.deactivate_account("conseil@exemple.fr", database_url)
+    assert call(console, "/console/api/me", cookie=current).status == 401
+    assert call(console, "/console/api/login", {"email": "conseil@exemple.fr", "password": "un tout nouveau mot de passe"},
+                CONSOLE).status == 401
+    assert storage.get_ticket(ticket_id, database_url).status == storage.QUEUED
+
+
+# 5. Accounts, not display names, hold tickets --------------------------------------------------
+
+def test_two_advisors_showing_the_same_name_cannot_act_on_each_others_tickets(console, database_url):
+    advisors.create_account("alice@cci-exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    advisors.create_account("bruno@cci-exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    alice, bruno = log_in(console, "alice@cci-exemple.fr"), log_in(console, "bruno@cci-exemple.fr")
+    ticket_id = new_ticket(database_url)
+    taken = call(console, f"/console/api/tickets/{ticket_id}/take", {}, CONSOLE, cookie=alice)
+    assert taken.status == 200 and taken.body["ticket"]["advisor"] == "Équipe numérique"  # the name owners see
+
+    for action in ("take", "handback", "close"):
+        refused = call(console, f"/console/api/tickets/{ticket_id}/{action}", {}, CONSOLE, cookie=bruno)
+        assert refused.status == 409 and "un autre compte" in refused.body["error"], action
+    refused = call(console, f"/console/api/tickets/{ticket_id}/message", {"text": "C'est moi"}, CONSOLE, cookie=bruno)
+    assert refused.status == 409 and "Prenez d'abord" in refused.body["error"]
+    ticket = storage.ticket_with_events(ticket_id, database_url)
+    assert ticket.status == storage.LIVE and [e.kind for e in ticket.events] == ["created", "taken"]
+
+    # Each console knows which live tickets are its own.
+    me = call(console, "/console/api/me", cookie=bruno).body["advisor"]
+    [listed] = call(console, "/console/api/tickets?status=live", cookie=bruno).body["tickets"]
+    assert listed["advisor_id"] != me["id"]
+    assert call(console, f"/console/api/tickets/{ticket_id}/message", {"text": "Je suis là."}, CONSOLE,
+                cookie=alice).status == 200
+    assert call(console, f"/console/api/tickets/{ticket_id}/handback", {}, CONSOLE, cookie=alice).status == 200
+
+
+def test_a_database_from_before_advisor_ids_is_upgraded_and_its_live_tickets_stay_with_their_advisor(database_url):
+    legacy = MetaData()
+    Table("handoff_tickets", legacy, *[column._copy() for column in storage.Ticket.__table__.columns
+                                       if column.name != "advisor_id"])
+    old = create_engine(database_url, future=True)
+    legacy.create_all(old)
+    with old.begin() as connection:
+        connection.execute(legacy.tables["handoff_tickets"].insert().values(
+            sender_id="owner-old", status="live", reason="requested", advisor="Équipe A",
+            created_at=storage.utcnow(), updated_at=storage.utcnow()))
+    old.dispose()
+
+    [ticket] = storage.list_tickets(url=database_url)
+    assert ticket.advisor == "Équipe A" and ticket.advisor_id is None
+    with pytest.raises(storage.TicketStateError, match="déjà prise en charge par Équipe A"):
+        storage.take(ticket.id, 2, "Équipe B", database_url)
+    storage.hand_back(ticket.id, 1, "Équipe A", database_url)  # taken before ids: known by name
+    storage.take(ticket.id, 1, "Équipe A", database_url)
+    assert storage.get_ticket(ticket.id, database_url).advisor_id == 1
+    with pytest.raises(storage.TicketStateError, match="un autre compte"):
+        storage.close(ticket.id, 3, "Équipe A", database_url)
+
+
+# 6. Login throttle in the database -------------------------------------------------------------
+
+def attempts_kept(database_url):
+    with Session(advisors.engine(database_url)) as session:
+        return session.scalar(select(func.count(advisors.LoginAttempt.id)))
+
+
+def test_parallel_guesses_get_no_more_tries_and_the_advisor_is_not_locked_out_from_elsewhere(database_url):
+    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    start = threading.Barrier(20)
+
+    def guess(number):
+        start.wait()
+        try:
+            return advisors.log_in("conseil@exemple.fr", f"essai {number}", 8, database_url, address="198.51.100.7")
+        except advisors.LoginThrottled:
+            return "refused"
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(guess, range(20)))
+    checked = answers.count(None)
+    assert checked <= advisors.LOGIN_ATTEMPTS and answers.count("refused") == 20 - checked
+    # Guessing on, one at a time: five checked passwords in all, then refusals.
+    while True:
+        try:
+            assert advisors.log_in("conseil@exemple.fr", "encore faux", 8, database_url, address="198.51.100.7") is None
+            checked += 1
+        except advisors.LoginThrottled:
+            break
+    assert checked == advisors.LOGIN_ATTEMPTS
+    with pytest.raises(advisors.LoginThrottled):  # even the right password, from the attacker's address
+        advisors.log_in("conseil@exemple.fr", PASSWORD, 8, database_url, address="198.51.100.7")
+    # The advisor, from their own address, logs in as usual.
+    assert advisors.log_in("conseil@exemple.fr", PASSWORD, 8, database_url, address="203.0.113.20")
+    assert attempts_kept(database_url) == advisors.LOGIN_ATTEMPTS  # refused attempts are not kept
+
+
+def test_one_address_trying_many_accounts_is_stopped_and_old_attempts_are_forgotten(database_url):
+    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    for number in range(advisors.ADDRESS_ATTEMPTS):
+        assert advisors.log_in(f"personne{number}@exemple.fr", "faux", 8, database_url, address="198.51.100.7") is None
+    with pytest.raises(advisors.LoginThrottled):
+        advisors.log_in("conseil@exemple.fr", PASSWORD, 8, database_url, address="198.51.100.7")
+    assert advisors.log_in("conseil@exemple.fr", PASSWORD, 8, database_url, address="203.0.113.20")
+
+    later = storage.utcnow() + advisors.LOGIN_WINDOW + timedelta(seconds=1)
+    assert advisors.log_in("conseil@exemple.fr", PASSWORD, 8, database_url, address="198.51.100.7", now=later)
+    assert attempts_kept(database_url) == 0  # the old failures are deleted, not only ignored
+
+
+def test_the_console_refuses_a_sixth_wrong_password_and_counts_per_client_address(console, database_url, monkeypatch):
+    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    wrong = {"email": "conseil@exemple.fr", "password": "mauvais mot de passe"}
+    right = {**wrong, "password": PASSWORD}
+    # Without a trusted proxy X-Forwarded-For is the client's word: changing it opens no new count.
+    for number in range(advisors.LOGIN_ATTEMPTS):
+        assert call(console, "/console/api/login", wrong, {**CONSOLE, "X-Forwarded-For": f"192.0.2.{number}"}).status == 401
+    refused = call(console, "/console/api/login", right, {**CONSOLE, "X-Forwarded-For": "192.0.2.99"})
+    assert refused.status == 429 and "réessayez dans un quart d'heure" in refused.body["error"]
+
+    # Behind a trusted proxy, the address the proxy saw is the client's.
+    monkeypatch.setenv("TRUSTED_PROXY", "1")
+    attacker = {**CONSOLE, "X-Forwarded-For": "198.51.100.7"}
+    for _ in range(advisors.LOGIN_ATTEMPTS):
+        assert call(console, "/console/api/login", wrong, attacker).status == 401
+    assert call(console, "/console/api/login", right, attacker).status == 429
+    # The attacker cannot pose as another client: only the entry the proxy appended counts.
+    assert call(console, "/console/api/login", right,
+                {**CONSOLE, "X-Forwarded-For": "203.0.113.20, 198.51.100.7"}).status == 429
+    # The advisor, from their own address, is not locked out by the attacker's failures.
+    assert call(console, "/console/api/login", right, {**CONSOLE, "X-Forwarded-For": "203.0.113.20"}).status == 200
+
+
+# 7. Equal-cost login ---------------------------------------------------------------------------
+
+def test_every_login_costs_one_scrypt_whether_the_account_exists_or_not(database_url, monkeypatch):
+    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    advisors.create_account("parti@exemple.fr", "Ancien conseiller", PASSWORD, database_url)
+    advisors.deactivate_account("parti@exemple.fr", database_url)
+    real_scrypt, calls = hashlib.scrypt, []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real_scrypt(*args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "scrypt", counted)
+    costs = {}
+    for case, email, password in [("unknown", "inconnu@exemple.fr", PASSWORD), ("wrong", "conseil@exemple.fr", "faux"),
+                                  ("right", "conseil@exemple.fr", PASSWORD), ("disabled", "parti@exemple.fr", PASSWORD)]:
+        calls.clear()
+        answer = advisors.log_in(email, password, 8, database_url, address=f"192.0.2.{len(costs)}")
+        assert (answer is not None) == (case == "right")
+        costs[case] = len(calls)
+    assert costs == {"unknown": 1, "wrong": 1, "right": 1, "disabled": 1}
