@@ -65,3 +65,16 @@ def leave_form(tracker: Tracker) -> List[EventType]:
     if tracker.active_loop.get("name"):
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
     return []
+
+
+def offer_is_fresh(tracker: Tracker, offer: str) -> bool:
+    """True when the offer was made in answer to the owner's previous message, so that the
+    latest message answers it. A confirmation left pending while the conversation moved on
+    (an unrelated turn in between) is stale: a later "oui" must not confirm it."""
+    users_since = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users_since += 1
+        elif event.get("event") == "slot" and event.get("name") == "pending_offer" and event.get("value") == offer:
+            return users_since == 1
+    return False

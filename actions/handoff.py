@@ -1,5 +1,6 @@
 """Handover to a human advisor (SPEC 7): consent, contact, preferred time, ticket."""
 import asyncio
+from datetime import timedelta
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -7,7 +8,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import MENU_BUTTONS, answers, latest_entities, latest_intent, latest_text, next_unanswered, say, yes_no
+from actions.common import MENU_BUTTONS, answers, offer_is_fresh, latest_entities, latest_intent, latest_text, next_unanswered, say, yes_no
 from actions.needs import OFFER_PREFIX, show_more_for_need
 from bot import storage
 from bot.corrections import is_explicit_correction
@@ -126,6 +127,11 @@ class ActionCreateHandoffTicket(Action):
         if not tracker.get_slot("handoff_consent") or not (tracker.get_slot("email") or tracker.get_slot("phone")):
             say(dispatcher, "Très bien, je ne transmets rien et je ne garde aucune coordonnée. Je reste à votre disposition.", MENU_BUTTONS)
             return events + [SlotSet("email", None), SlotSet("phone", None), SlotSet("handoff_status", "none")]
+        since = storage.utcnow() - timedelta(days=1)
+        if storage.tickets_created_since(tracker.sender_id, since) >= settings.limits.tickets_per_day_per_conversation:
+            say(dispatcher, "Vous avez déjà transmis plusieurs demandes aujourd'hui : un conseiller vous recontactera "
+                            f"{settings.response_delay}. Je n'en crée pas de nouvelle pour l'instant.", MENU_BUTTONS)
+            return events + [SlotSet("handoff_status", "none")]
         slots = {name: tracker.get_slot(name) for name in (
             "email", "phone", "preferred_time", "sector", "headcount", "location",
             "score_overall", "maturity_level", "dimension_scores",
@@ -167,6 +173,8 @@ class ActionAnswerOffer(Action):
         if not accepted and is_explicit_correction(latest_text(tracker)) and any(answers(tracker).values()):
             # "non, c'est pas ça" just after the last answer was read back with the result
             return events + [FollowupAction("action_correct_answer")]
+        if offer in ("restart", "delete_my_data") and not offer_is_fresh(tracker, offer):
+            offer = ""  # asked before an unrelated turn: this "oui" does not confirm it
         if offer in ("restart", "delete_my_data"):
             if accepted:  # the action itself sees the confirmation in pending_offer
                 return [FollowupAction("action_restart" if offer == "restart" else "action_delete_my_data")]

@@ -6,7 +6,7 @@ from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import leave_form, say, yes_no
+from actions.common import leave_form, offer_is_fresh, say, yes_no
 from bot import storage
 
 CONFIRM = "delete_my_data"
@@ -19,7 +19,7 @@ class ActionDeleteMyData(Action):
         return "action_delete_my_data"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if tracker.get_slot("pending_offer") != CONFIRM:
+        if tracker.get_slot("pending_offer") != CONFIRM or not offer_is_fresh(tracker, CONFIRM):
             say(
                 dispatcher,
                 "Je peux effacer tout ce que vous m'avez confié : vos réponses, vos coordonnées, vos demandes "

@@ -1,13 +1,16 @@
 """SQL tracker store that honours erasure requests and the retention period (SPEC 9)."""
+import json
 import logging
 import time
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted, AllSlotsReset, UserUttered
+from rasa.shared.core.events import ActionExecuted, AllSlotsReset, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+import bot.log_privacy  # noqa: F401 (masks contact details in every log record of the Rasa server)
 from bot import storage
+from bot.privacy import CONTACT_SLOTS, contacts_may_be_kept, has_contact, redact_event
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -42,10 +45,36 @@ class PrivacyAwareSQLTrackerStore(SQLTrackerStore):
                 session.commit()
             logger.info("Conversation erased at the owner's request.")
             return
-        await super().save(tracker)
+        if contacts_may_be_kept(tracker.get_slot("handoff_consent"), tracker.active_loop_name):
+            await super().save(tracker)
+        else:
+            await self.stream_events(tracker)
+            self._save_without_contacts(tracker)
         if time.time() - self._last_purge > PURGE_EVERY_SECONDS:
             self._last_purge = time.time()
             self.purge_expired(load_settings().retention_days)
+
+    def _save_without_contacts(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save, with contact details masked in the new events and, when earlier ones
+        kept some (given during a handover that then ended without consent), in those too."""
+        with self.session_scope() as session:
+            stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+            if any(_holds_contact(event) for event in list(tracker.events)[:stored]):
+                for row in session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id):
+                    redacted = json.dumps(redact_event(json.loads(row.data)))
+                    if redacted != row.data:
+                        row.data = redacted
+            for event in list(tracker.events)[stored:]:
+                data = redact_event(event.as_dict())
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                ))
+            session.commit()
 
     def purge_expired(self, retention_days: int) -> None:
         """Deletes the conversations and tickets older than the retention period."""
@@ -66,3 +95,11 @@ class PrivacyAwareSQLTrackerStore(SQLTrackerStore):
         import sqlalchemy as sa
 
         return sa.func.max(self.SQLEvent.timestamp)
+
+
+def _holds_contact(event: Event) -> bool:
+    if isinstance(event, SlotSet):
+        return event.key in CONTACT_SLOTS and event.value is not None
+    if isinstance(event, (UserUttered, BotUttered)):
+        return has_contact(event.text)
+    return False

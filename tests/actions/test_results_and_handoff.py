@@ -128,16 +128,35 @@ def test_delete_my_data_asks_for_confirmation_then_erases_the_tickets():
     messages, events = run(ActionDeleteMyData(), make_tracker("supprimez mes données", "delete_my_data", sender_id="owner-44"))
     assert len(storage.tickets_for("owner-44")) == 1 and "Confirmez-vous" in messages[0]["text"]
     assert slot_events(events)["pending_offer"] == "delete_my_data"
-    _, events = run(ActionAnswerOffer(), make_tracker("oui", "affirm", slots={"pending_offer": "delete_my_data"}, sender_id="owner-44"))
+    answered = asked_then("delete_my_data", "oui")
+    _, events = run(ActionAnswerOffer(), make_tracker("oui", "affirm", slots={"pending_offer": "delete_my_data"},
+                                                      sender_id="owner-44", events=answered))
     assert events[-1]["name"] == "action_delete_my_data"
-    _, events = run(ActionDeleteMyData(), make_tracker("oui", "affirm", slots={"pending_offer": "delete_my_data"}, sender_id="owner-44"))
+    _, events = run(ActionDeleteMyData(), make_tracker("oui", "affirm", slots={"pending_offer": "delete_my_data"},
+                                                       sender_id="owner-44", events=answered))
     assert storage.tickets_for("owner-44") == []
     assert any(event["event"] == "reset_slots" for event in events)
 
 
+def asked_then(offer, *owner_messages):
+    """The recorded events: the assistant asks to confirm `offer`, then the owner writes."""
+    return [{"event": "user", "text": "…"}, {"event": "slot", "name": "pending_offer", "value": offer},
+            *({"event": "user", "text": text} for text in owner_messages)]
+
+
+def test_a_yes_after_an_unrelated_turn_does_not_confirm_an_erasure():
+    storage.create_ticket({"sender_id": "owner-45", "reason": "requested", "email": "contact@atelier.fr"})
+    stale = asked_then("delete_my_data", "c'est quoi le cloud ?", "oui")
+    tracker = make_tracker("oui", "affirm", slots={"pending_offer": "delete_my_data"}, sender_id="owner-45", events=stale)
+    messages, events = run(ActionAnswerOffer(), tracker)
+    assert not any(event.get("name") == "action_delete_my_data" for event in events)
+    messages, events = run(ActionDeleteMyData(), tracker)  # even if it ran, it asks again
+    assert "Confirmez-vous" in messages[0]["text"] and len(storage.tickets_for("owner-45")) == 1
+
+
 def test_no_to_the_confirmation_keeps_everything_and_resumes_the_diagnostic():
     slots = {"pending_offer": "restart", "sector": "crafts", "q_digital_plan": "idea"}
-    messages, events = run(ActionAnswerOffer(), make_tracker("non", "deny", slots=slots))
+    messages, events = run(ActionAnswerOffer(), make_tracker("non", "deny", slots=slots, events=asked_then("restart", "non")))
     assert "je ne touche à rien" in messages[0]["text"]
     assert events[-1]["name"] == "diagnostic_form" and "q_digital_plan" not in slot_events(events)
 

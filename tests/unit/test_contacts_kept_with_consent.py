@@ -1,0 +1,79 @@
+"""Contact details are stored only with consent (SPEC 9): typed outside the handover, or
+followed by a refusal, they are masked in the stored conversation, in a real database."""
+import asyncio
+import json
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.storage import REPO_ROOT
+from rasa_addons.tracker_store import PrivacyAwareSQLTrackerStore
+
+EMAIL, PHONE = "jeanne.martin@exemple.fr", "06 39 98 12 34"
+DOMAIN = Domain.load(str(REPO_ROOT / "domain.yml"))
+
+
+@pytest.fixture
+def store(tmp_path):
+    created = PrivacyAwareSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 'tracker.db'}")
+    yield created
+    created.engine.dispose()
+
+
+def contact_message() -> UserUttered:
+    text = f"vous pouvez m'écrire à {EMAIL} ou m'appeler au {PHONE}"
+    return UserUttered(text, intent={"name": "give_contact", "confidence": 1.0}, entities=[
+        {"entity": "email", "value": EMAIL, "start": 23, "end": 23 + len(EMAIL)},
+        {"entity": "phone", "value": "0639981234"}])
+
+
+def stored(store, sender_id: str) -> str:
+    with store.session_scope() as session:
+        rows = session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id).all()
+        return "\n".join(json.dumps(json.loads(row.data), ensure_ascii=False) for row in rows)
+
+
+def save(store, tracker) -> None:
+    asyncio.run(store.save(tracker))
+
+
+def tracker_with(sender_id: str, *events) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(sender_id, [ActionExecuted("action_listen"), *events], slots=DOMAIN.slots)
+
+
+def test_contact_details_typed_outside_the_handover_are_stored_masked(store):
+    tracker = tracker_with("outside", contact_message(), SlotSet("email", EMAIL),
+                           BotUttered(f"J'ai noté {EMAIL}."))
+    save(store, tracker)
+    data = stored(store, "outside")
+    assert EMAIL not in data and "0639981234" not in data and "12 34" not in data
+    assert "[e-mail masqué]" in data and "[téléphone masqué]" in data
+    # The rest of the message is kept, and the conversation can be read back.
+    assert "vous pouvez m'écrire à" in data
+    assert asyncio.run(store.retrieve("outside")).get_slot("email") is None
+
+
+def test_during_the_handover_they_are_kept_until_a_refusal_masks_them_all(store):
+    tracker = tracker_with("refuses", ActiveLoop("handoff_form"), SlotSet("requested_slot", "handoff_consent"),
+                           contact_message(), SlotSet("email", EMAIL))
+    save(store, tracker)
+    assert EMAIL in stored(store, "refuses")  # the owner is being asked for consent
+    tracker = asyncio.run(store.retrieve("refuses"))
+    tracker.update(UserUttered("non", intent={"name": "deny", "confidence": 1.0}))
+    tracker.update(SlotSet("handoff_consent", False))
+    tracker.update(ActiveLoop(None))
+    save(store, tracker)
+    data = stored(store, "refuses")
+    assert EMAIL not in data and "0639981234" not in data
+    assert [json.loads(line)["value"] for line in data.splitlines()
+            if json.loads(line).get("event") == "slot" and json.loads(line)["name"] == "email"] == [None]
+
+
+def test_with_consent_they_are_kept(store):
+    tracker = tracker_with("consents", ActiveLoop("handoff_form"), SlotSet("handoff_consent", True),
+                           contact_message(), SlotSet("email", EMAIL), ActiveLoop(None))
+    save(store, tracker)
+    assert EMAIL in stored(store, "consents")
+    assert asyncio.run(store.retrieve("consents")).get_slot("email") == EMAIL
