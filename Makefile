@@ -15,7 +15,6 @@ ACTION_PORT ?= 5055
 export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
 export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/rasa-tracker.db
 export CONSEILLER_DATABASE_URL ?= sqlite:///$(CURDIR)/var/conseiller.db
-export CORS_ORIGINS ?= http://localhost:$(RASA_PORT)
 export RASA_TELEMETRY_ENABLED := false
 # The model names our NLU component (rasa_addons.*): Rasa must import it from here.
 export PYTHONPATH := $(CURDIR)
@@ -24,9 +23,9 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 MODEL := models/conseiller.tar.gz
 # The NLU components read text through bot/text.py and bot/entities.py: they are inputs too.
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(filter-out rasa_addons/quick_model_load.py,$(wildcard rasa_addons/*.py)) bot/text.py bot/entities.py requirements.txt
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(filter-out rasa_addons/quick_model_load.py rasa_addons/tracker_store.py,$(wildcard rasa_addons/*.py)) bot/text.py bot/entities.py requirements.txt
 
-.PHONY: help install train run shell test evaluate validate clean advisor browser
+.PHONY: help install train run shell test evaluate validate clean advisor browser audit
 
 help:
 	@echo "make run       install, train if the data changed, start the assistant"
@@ -34,6 +33,8 @@ help:
 	@echo "make shell     chat in the terminal with the running assistant"
 	@echo "make evaluate  NLU and answer-reading scores on held-out and independent sets (reports in results/)"
 	@echo "make advisor EMAIL=… NAME=…  create an advisor account for the console"
+	@echo "make audit     known vulnerabilities of the dependencies (pip-audit; needs PyPI's JSON API)"
+	@echo "make purge     erase the conversations and tickets older than privacy.retention_days"
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 does not run on 3.11+): install it, e.g. 'pyenv install 3.10'"; exit 1; }
@@ -53,9 +54,10 @@ $(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
 
 train: $(MODEL)
 
+# Readable by its owner only (mode 600): the token opens the whole HTTP API.
 var/auth-token:
 	@mkdir -p var
-	@$(PY) -c "import secrets; print(secrets.token_urlsafe(24))" > $@
+	@$(PY) -c "from pathlib import Path; from bot.secret_files import read_or_create; read_or_create(Path('$@'))"
 
 # The HTTP API token: RASA_AUTH_TOKEN from the environment, else one generated in var/.
 run: $(MODEL) var/auth-token
@@ -67,6 +69,11 @@ shell: $(VENV)/.installed
 advisor: $(VENV)/.installed
 	@test -n "$(EMAIL)" -a -n "$(NAME)" || { echo 'usage: make advisor EMAIL=conseil@example.org NAME="Équipe numérique"'; exit 1; }
 	@$(PY) -m ops.advisors add "$(EMAIL)" "$(NAME)"
+
+# Also run daily by the systemd timer of docs/deploy/ (the servers purge only when someone chats).
+.PHONY: purge
+purge: $(VENV)/.installed
+	@$(PY) -m ops.purge
 
 validate: $(VENV)/.installed
 	$(RASA) data validate --fail-on-warnings
@@ -87,3 +94,11 @@ evaluate: $(MODEL)
 
 clean:
 	rm -rf models results var/*.db
+
+# Known and justified vulnerabilities (README, "Known vulnerabilities") are listed here; any
+# other one fails. pip-audit runs in its own venv: its dependencies do not fit Rasa's pins.
+AUDIT_IGNORED := CVE-2025-61765 CVE-2026-48804 CVE-2026-48802 CVE-2026-48809 CVE-2024-52304 CVE-2025-53643 \
+	CVE-2025-4565 CVE-2024-3772 CVE-2023-29483 CVE-2024-40647 CVE-2024-5629 CVE-2024-5206 CVE-2024-3660
+audit:
+	@test -x .venv-audit/bin/pip-audit || { python3 -m venv .venv-audit && .venv-audit/bin/pip install --quiet pip-audit; }
+	.venv-audit/bin/pip-audit --strict --no-deps --disable-pip -r requirements.txt $(addprefix --ignore-vuln ,$(AUDIT_IGNORED))
