@@ -118,6 +118,15 @@ def test_a_ticket_holds_profile_scores_needs_and_transcript():
     assert f"n° {ticket.id}" in messages[0]["text"] and "deux jours ouvrés" in messages[0]["text"]
 
 
+def test_a_conversation_cannot_create_more_tickets_a_day_than_the_limit():
+    slots = {"handoff_consent": True, "email": "contact@atelier.fr", "preferred_time": "En matinée"}
+    for _ in range(3):  # settings.yml: limits.tickets_per_day_per_conversation
+        run(ActionCreateHandoffTicket(), make_tracker(slots=slots, sender_id="owner-46"))
+    messages, result = run(ActionCreateHandoffTicket(), make_tracker(slots=slots, sender_id="owner-46"))
+    assert len(storage.tickets_for("owner-46")) == 3
+    assert "déjà transmis plusieurs demandes" in messages[0]["text"] and slot_events(result)["handoff_status"] == "none"
+
+
 def test_without_consent_no_ticket_is_created():
     _, result = run(ActionCreateHandoffTicket(), make_tracker(slots={"handoff_consent": False}, sender_id="owner-43"))
     assert storage.tickets_for("owner-43") == [] and slot_events(result)["handoff_status"] == "none"
