@@ -22,15 +22,17 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 MODEL := models/conseiller.tar.gz
-# The NLU components read text through bot/text.py and bot/entities.py: they are inputs too.
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(filter-out rasa_addons/quick_model_load.py rasa_addons/tracker_store.py,$(wildcard rasa_addons/*.py)) bot/text.py bot/entities.py requirements.txt
+# The NLU components read text through bot/language/: it is an input too.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(filter-out rasa_addons/quick_model_load.py rasa_addons/tracker_store.py,$(wildcard rasa_addons/*.py)) $(wildcard bot/language/*.py) requirements.txt
 
-.PHONY: help install train run shell test evaluate validate clean advisor browser audit
+.PHONY: help install train run shell test test-fast postgres evaluate validate clean advisor browser audit lint
 
 help:
 	@echo "make run       install, train if the data changed, start the assistant"
 	@echo "make test      run every test (trains the model if needed)"
+	@echo "make test-fast the unit and action tests only (about a minute, no model, no server)"
 	@echo "make shell     chat in the terminal with the running assistant"
+	@echo "make lint      ruff (lint and format), and the import contract of the pure packages"
 	@echo "make evaluate  NLU and answer-reading scores on held-out and independent sets (reports in results/)"
 	@echo "make advisor EMAIL=… NAME=…  create an advisor account for the console"
 	@echo "make audit     known vulnerabilities of the dependencies (pip-audit; needs PyPI's JSON API)"
@@ -57,7 +59,7 @@ train: $(MODEL)
 # Readable by its owner only (mode 600): the token opens the whole HTTP API.
 var/auth-token:
 	@mkdir -p var
-	@$(PY) -c "from pathlib import Path; from bot.secret_files import read_or_create; read_or_create(Path('$@'))"
+	@$(PY) -c "from pathlib import Path; from bot.security.secret_files import read_or_create; read_or_create(Path('$@'))"
 
 # The HTTP API token: RASA_AUTH_TOKEN from the environment, else one generated in var/.
 run: $(MODEL) var/auth-token
@@ -75,6 +77,12 @@ advisor: $(VENV)/.installed
 purge: $(VENV)/.installed
 	@$(PY) -m ops.purge
 
+# The pure packages of bot/ import nothing of Rasa, Sanic, socket.io or SQLAlchemy (pyproject.toml).
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
 validate: $(VENV)/.installed
 	$(RASA) data validate --fail-on-warnings
 
@@ -84,9 +92,20 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get install -y -qq chromium >/dev/null || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }; }
 
-test: $(MODEL) browser
+# The tests of the production set-up need PostgreSQL: the machine's, else a throwaway one that
+# tests/postgres.py starts from Debian's package, installed here if missing.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null || { \
+	  echo "Installing Debian's postgresql for the tests…"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y -qq postgresql >/dev/null || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql >/dev/null; }; }
+
+test: $(MODEL) browser postgres
 	$(RASA) data validate --fail-on-warnings
 	$(BIN)/pytest -q --durations=12 tests
+
+test-fast: $(VENV)/.installed
+	$(BIN)/pytest -q -m "unit or actions" tests
 
 evaluate: $(MODEL)
 	$(PY) scripts/evaluate_nlu.py

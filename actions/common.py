@@ -1,11 +1,13 @@
 """Small adapters shared by the actions: tracker reading and message sending."""
+
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.questionnaire import PROFILE_SLOTS, Questionnaire, load_questionnaire
+from bot.diagnostic.questionnaire import PROFILE_SLOTS, Questionnaire, load_questionnaire
+
 
 def yes_no(yes: str = "Oui", no: str = "Non merci") -> List[dict]:
     """Buttons for a yes/no offer; the answer reaches action_answer_offer."""

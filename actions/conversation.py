@@ -1,4 +1,5 @@
 """Conversation-wide bookkeeping: counting failed understandings, and the fallback."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker, ValidationAction
@@ -7,8 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import MENU_BUTTONS, latest_intent, say, yes_no
-from bot.handoff import REASON_NOT_UNDERSTOOD, too_many_failures
-from bot.suggestions import suggestions
+from bot.advice.suggestions import suggestions
+from bot.handover.handoff import REASON_NOT_UNDERSTOOD, too_many_failures
 
 NOT_UNDERSTOOD_INTENTS = ("nlu_fallback",)
 
@@ -23,7 +24,9 @@ class ValidateSlotMappings(ValidationAction):
             return {"failed_understandings": int(tracker.get_slot("failed_understandings") or 0) + 1}
         return {"failed_understandings": 0}
 
-    async def validate_failed_understandings(self, value, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_failed_understandings(
+        self, value, dispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return {"failed_understandings": value}  # nothing to check; silences the SDK's warning
 
 
@@ -42,8 +45,13 @@ class ActionNotUnderstood(Action):
         guesses = suggestions(tracker.latest_message.get("intent_ranking") or [])
         if guesses:
             buttons = [{"title": label, "payload": f"/{intent}"} for intent, label in guesses]
-            say(dispatcher, "Je ne suis pas sûr d'avoir bien compris. Vous voulez parler de :",
-                buttons + [{"title": "Autre chose", "payload": "/help"}])
+            say(
+                dispatcher,
+                "Je ne suis pas sûr d'avoir bien compris. Vous voulez parler de :",
+                buttons + [{"title": "Autre chose", "payload": "/help"}],
+            )
             return []
-        say(dispatcher, "Désolé, je n'ai pas bien compris. Pouvez-vous reformuler ? Je peux par exemple :", MENU_BUTTONS)
+        say(
+            dispatcher, "Désolé, je n'ai pas bien compris. Pouvez-vous reformuler ? Je peux par exemple :", MENU_BUTTONS
+        )
         return []

@@ -1,4 +1,5 @@
 """The diagnostic form: asking each question, reading answers, digressions, corrections."""
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -8,26 +9,33 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (
     answers,
-    leave_form,
     latest_entities,
     latest_intent,
     latest_text,
+    leave_form,
     next_unanswered,
     questionnaire,
     retrieval_response,
     say,
     yes_no,
 )
-from bot import dialogue
-from bot.answer_reader import load_reader
-from bot.answers import ANSWER, NOT_UNDERSTOOD, Interpretation, interpret, is_button, noted_text
-from bot.catalogue import load_catalogue
-from bot.corrections import is_explicit_correction, question_to_correct
-from bot.messages import buttons_for, clarify_text, question_text
-from bot.entity_contract import contract_value
-from bot.profile import SECTOR_LABELS, SOLO_LABEL, known_profile_text, read_headcount, read_location, read_sector
-from bot.questionnaire import DONT_KNOW, PROFILE_SLOTS
-from bot.recommendations import answer_need
+from bot.advice.catalogue import load_catalogue
+from bot.advice.messages import buttons_for, clarify_text, question_text
+from bot.advice.recommendations import answer_need
+from bot.diagnostic import dialogue
+from bot.diagnostic.answer_reader import load_reader
+from bot.diagnostic.answers import ANSWER, NOT_UNDERSTOOD, Interpretation, interpret, is_button, noted_text
+from bot.diagnostic.corrections import is_explicit_correction, question_to_correct
+from bot.diagnostic.profile import (
+    SECTOR_LABELS,
+    SOLO_LABEL,
+    known_profile_text,
+    read_headcount,
+    read_location,
+    read_sector,
+)
+from bot.diagnostic.questionnaire import DONT_KNOW, PROFILE_SLOTS
+from bot.language.entity_contract import contract_value
 
 RESULT_SLOTS = ("score_overall", "maturity_level", "dimension_scores")
 # A question gets at most this many unread answers in a row; then "je ne sais pas" is recorded.
@@ -51,18 +59,23 @@ def _profile_buttons(slot: str) -> List[Dict[str, str]]:
 
 def _answered_in_order(tracker: Tracker) -> List[str]:
     return [
-        event["name"] for event in tracker.events
-        if event.get("event") == "slot" and event.get("name") in questionnaire().slot_order and event.get("value") is not None
+        event["name"]
+        for event in tracker.events
+        if event.get("event") == "slot"
+        and event.get("name") in questionnaire().slot_order
+        and event.get("value") is not None
     ]
 
 
 def _progress_text(tracker: Tracker) -> str:
     remaining = sum(1 for value in answers(tracker).values() if value is None)
-    return f"Votre résultat arrive à la fin du diagnostic : il reste {remaining} question{'s' if remaining > 1 else ''}."
+    return (
+        f"Votre résultat arrive à la fin du diagnostic : il reste {remaining} question{'s' if remaining > 1 else ''}."
+    )
 
 
 class ValidateDiagnosticForm(FormValidationAction):
-    """Reads each answer with bot.answers; answers digressions without losing the question."""
+    """Reads each answer with bot.diagnostic.answers; answers digressions without losing the question."""
 
     def name(self) -> Text:
         return "validate_diagnostic_form"
@@ -71,12 +84,14 @@ class ValidateDiagnosticForm(FormValidationAction):
         # The SDK looks up one validate_<slot> method per slot of the form: the 18 slots
         # share one reading, so the methods are made here instead of written 18 times.
         if attribute.startswith("validate_"):
-            slot = attribute[len("validate_"):]
+            slot = attribute[len("validate_") :]
             if slot in questionnaire().slot_order:
+
                 async def validate(value, dispatcher, tracker, domain):
                     if tracker.get_slot("requested_slot") != slot:
                         return {slot: self._known_value(slot, value)}
                     return self._validate(slot, dispatcher, tracker)
+
                 return validate
         raise AttributeError(attribute)
 
@@ -139,7 +154,10 @@ class ValidateDiagnosticForm(FormValidationAction):
             say(dispatcher, f"{advice}\nJe vous donnerai des ressources précises à la fin du diagnostic.")
             result["needs_stated"] = sorted(set((tracker.get_slot("needs_stated") or []) + [intent]))
         elif reaction == dialogue.HELP:
-            say(dispatcher, "Je vous pose quelques questions pour faire le point. Répondez avec les boutons ou avec vos mots, demandez « pourquoi ? » si une question vous étonne, ou dites « stop » pour reprendre plus tard.")
+            say(
+                dispatcher,
+                "Je vous pose quelques questions pour faire le point. Répondez avec les boutons ou avec vos mots, demandez « pourquoi ? » si une question vous étonne, ou dites « stop » pour reprendre plus tard.",
+            )
         elif reaction == dialogue.BOT_CHALLENGE:
             dispatcher.utter_message(response="utter_bot_challenge")
         elif reaction == dialogue.GREET:
@@ -149,7 +167,10 @@ class ValidateDiagnosticForm(FormValidationAction):
         elif reaction == dialogue.PROGRESS:
             say(dispatcher, _progress_text(tracker))
         elif reaction == dialogue.OUT_OF_SCOPE:
-            say(dispatcher, "Je ne peux pas vous aider sur ce sujet, je suis spécialisé dans le numérique des entreprises. Revenons à notre question :")
+            say(
+                dispatcher,
+                "Je ne peux pas vous aider sur ce sujet, je suis spécialisé dans le numérique des entreprises. Revenons à notre question :",
+            )
         else:
             failures = int(tracker.get_slot("failed_understandings") or 0) + 1
             result["failed_understandings"] = failures
@@ -170,13 +191,19 @@ class ValidateDiagnosticForm(FormValidationAction):
         """Third unread answer in a row: the diagnostic moves on instead of asking again."""
         reset = {"failed_understandings": 0, "pending_clarification": None, "question_attempts": 0}
         if slot in PROFILE_SLOTS:
-            say(dispatcher, "Je passe cette question pour ne pas vous retenir ; vous pourrez me donner l'information plus tard.")
+            say(
+                dispatcher,
+                "Je passe cette question pour ne pas vous retenir ; vous pourrez me donner l'information plus tard.",
+            )
             if slot == "sector":
                 return {slot: "other", **reset}
             skipped = sorted(set((tracker.get_slot("skipped_profile") or []) + [slot]))
             return {slot: None, "skipped_profile": skipped, **reset}
-        say(dispatcher, "Je n'arrive pas à lire votre réponse : je note « je ne sais pas » pour cette question et nous continuons. "
-                        "Pour la changer plus tard, écrivez « je me suis trompé » en citant son sujet.")
+        say(
+            dispatcher,
+            "Je n'arrive pas à lire votre réponse : je note « je ne sais pas » pour cette question et nous continuons. "
+            "Pour la changer plus tard, écrivez « je me suis trompé » en citant son sujet.",
+        )
         return {slot: DONT_KNOW, **reset}
 
     def _correct(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Dict[Text, Any]]:
@@ -187,8 +214,13 @@ class ValidateDiagnosticForm(FormValidationAction):
         if target is None:
             return None
         say(dispatcher, "Pas de souci, reprenons cette question :")
-        return {target: None, slot: None, "pending_clarification": None, "question_attempts": 0,
-                **{result: None for result in RESULT_SLOTS}}
+        return {
+            target: None,
+            slot: None,
+            "pending_clarification": None,
+            "question_attempts": 0,
+            **{result: None for result in RESULT_SLOTS},
+        }
 
     @staticmethod
     def _why(slot: str) -> str:
@@ -244,14 +276,23 @@ class ActionStartDiagnostic(Action):
         pending = next_unanswered(tracker)
         answered = sum(1 for value in answers(tracker).values() if value is not None)
         if pending is None:
-            say(dispatcher, "Vous avez déjà répondu à toutes les questions : voici à nouveau votre résultat. Pour refaire le diagnostic, dites « on recommence ».")
-        elif answered:
-            say(dispatcher, f"Content de vous revoir ! Vous aviez déjà répondu à {answered} question{'s' if answered > 1 else ''} sur 15 : on reprend là où vous vous étiez arrêté.")
-        else:
-            known = known_profile_text(tracker.get_slot("sector"), tracker.get_slot("headcount"), tracker.get_slot("location"))
             say(
                 dispatcher,
-                known + "C'est parti ! Quelques mots sur votre entreprise, puis 15 questions courtes (environ 5 minutes). "
+                "Vous avez déjà répondu à toutes les questions : voici à nouveau votre résultat. Pour refaire le diagnostic, dites « on recommence ».",
+            )
+        elif answered:
+            say(
+                dispatcher,
+                f"Content de vous revoir ! Vous aviez déjà répondu à {answered} question{'s' if answered > 1 else ''} sur 15 : on reprend là où vous vous étiez arrêté.",
+            )
+        else:
+            known = known_profile_text(
+                tracker.get_slot("sector"), tracker.get_slot("headcount"), tracker.get_slot("location")
+            )
+            say(
+                dispatcher,
+                known
+                + "C'est parti ! Quelques mots sur votre entreprise, puis 15 questions courtes (environ 5 minutes). "
                 "Répondez avec les boutons ou avec vos mots. Vous pouvez demander « pourquoi ? », dire « je ne sais pas », "
                 "corriger une réponse, ou dire « stop » pour reprendre plus tard.",
             )
@@ -279,16 +320,26 @@ class ActionPauseDiagnostic(Action):
             text = "Au revoir et bonne continuation ! Je reste disponible si vous avez besoin."
         else:
             text = "D'accord. Je reste disponible si vous avez besoin de moi."
-        resume = [{"title": "Reprendre le diagnostic", "payload": "/start_diagnostic"}] if unfinished and answered else []
+        resume = (
+            [{"title": "Reprendre le diagnostic", "payload": "/start_diagnostic"}] if unfinished and answered else []
+        )
         say(dispatcher, text, resume)
         return leave_form(tracker) + [SlotSet("pending_offer", None), SlotSet("pending_clarification", None)]
 
 
 def restart_events() -> List[EventType]:
-    slots = list(questionnaire().slot_order) + list(RESULT_SLOTS) + ["requested_slot", "pending_clarification", "pending_offer"]
+    slots = (
+        list(questionnaire().slot_order)
+        + list(RESULT_SLOTS)
+        + ["requested_slot", "pending_clarification", "pending_offer"]
+    )
     return [SlotSet(slot, None) for slot in slots] + [
-        SlotSet("recommendations_shown", []), SlotSet("failed_understandings", 0), SlotSet("question_attempts", 0),
-        SlotSet("skipped_profile", []), FollowupAction("diagnostic_form")]
+        SlotSet("recommendations_shown", []),
+        SlotSet("failed_understandings", 0),
+        SlotSet("question_attempts", 0),
+        SlotSet("skipped_profile", []),
+        FollowupAction("diagnostic_form"),
+    ]
 
 
 class ActionRestartDiagnostic(Action):
@@ -323,15 +374,21 @@ class ActionCorrectAnswer(Action):
         return "action_correct_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        target = question_to_correct(questionnaire(), latest_text(tracker), _answered_in_order(tracker), answers(tracker) | {
-            slot: tracker.get_slot(slot) for slot in PROFILE_SLOTS
-        })
+        target = question_to_correct(
+            questionnaire(),
+            latest_text(tracker),
+            _answered_in_order(tracker),
+            answers(tracker) | {slot: tracker.get_slot(slot) for slot in PROFILE_SLOTS},
+        )
         if target is None:
             say(dispatcher, "Vous n'avez encore répondu à aucune question : il n'y a rien à corriger. Commençons !")
             return [SlotSet("pending_clarification", None)]
         say(dispatcher, "Pas de souci, reprenons cette question :")
-        return [SlotSet(target, None), SlotSet("pending_clarification", None), SlotSet("question_attempts", 0)] + [
-            SlotSet(slot, None) for slot in RESULT_SLOTS] + [FollowupAction("diagnostic_form")]
+        return (
+            [SlotSet(target, None), SlotSet("pending_clarification", None), SlotSet("question_attempts", 0)]
+            + [SlotSet(slot, None) for slot in RESULT_SLOTS]
+            + [FollowupAction("diagnostic_form")]
+        )
 
 
 class ActionExplainQuestion(Action):
@@ -345,5 +402,8 @@ class ActionExplainQuestion(Action):
         if slot and slot in questionnaire().slot_order:
             say(dispatcher, ValidateDiagnosticForm._why(slot))
         else:
-            say(dispatcher, "Les questions du diagnostic servent à situer votre entreprise sur sept thèmes du numérique, pour vous proposer des pistes adaptées et, si vous le souhaitez, préparer l'échange avec un conseiller.")
+            say(
+                dispatcher,
+                "Les questions du diagnostic servent à situer votre entreprise sur sept thèmes du numérique, pour vous proposer des pistes adaptées et, si vous le souhaitez, préparer l'échange avec un conseiller.",
+            )
         return []

@@ -1,4 +1,5 @@
 """Handover to a human advisor (SPEC 7): consent, contact, preferred time, ticket."""
+
 import asyncio
 from datetime import timedelta
 from typing import Any, Dict, List, Text
@@ -8,21 +9,38 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import MENU_BUTTONS, answers, offer_is_fresh, latest_entities, latest_intent, latest_text, next_unanswered, say, yes_no
+from actions.common import (
+    MENU_BUTTONS,
+    answers,
+    latest_entities,
+    latest_intent,
+    latest_text,
+    next_unanswered,
+    offer_is_fresh,
+    say,
+    yes_no,
+)
 from actions.needs import OFFER_PREFIX, show_more_for_need
-from bot import storage
-from bot.corrections import is_explicit_correction
-from bot.keywords import DONT_KNOW_PHRASES, match_keywords
-from bot.entities import find_contacts, normalize_email, normalize_phone
-from bot.advisors import advisors_online
-from bot.handoff import REASON_REQUESTED, ticket_fields, transcript_from_events, what_happens_next
-from bot.notifications import notify_new_ticket
+from bot.adapters import storage
+from bot.adapters.advisors import advisors_online
+from bot.adapters.notifications import notify_new_ticket
+from bot.diagnostic.corrections import is_explicit_correction
+from bot.handover.handoff import REASON_REQUESTED, ticket_fields, transcript_from_events, what_happens_next
+from bot.language.entities import find_contacts, normalize_email, normalize_phone
+from bot.language.keywords import DONT_KNOW_PHRASES, match_keywords
 from bot.settings import load_settings
 
 YES_NO = yes_no("Oui, j'accepte")
 YES_WORDS = ("oui", "ouais", "d accord", "ok", "j accepte", "bien sur", "pas de souci", "vas y", "allez y")
 NO_WORDS = ("non", "nan", "pas d accord", "je refuse", "non merci", "plutot pas", "je prefere pas", "je ne prefere pas")
-NO_PREFERENCE = ("peu importe", "n importe quand", "quand vous voulez", "pas de preference", "comme vous voulez", "indifferent")
+NO_PREFERENCE = (
+    "peu importe",
+    "n importe quand",
+    "quand vous voulez",
+    "pas de preference",
+    "comme vous voulez",
+    "indifferent",
+)
 CONTACT_SLOTS = ("handoff_consent", "contact", "preferred_time")
 
 
@@ -56,7 +74,11 @@ class ValidateHandoffForm(FormValidationAction):
             words = match_keywords(str(value), [("yes", YES_WORDS), ("no", NO_WORDS)])
             consent = True if words == ["yes"] else False if words == ["no"] else None
         if consent is None:
-            say(dispatcher, "Je n'ai pas compris : acceptez-vous qu'un conseiller utilise vos coordonnées pour vous recontacter ?", YES_NO)
+            say(
+                dispatcher,
+                "Je n'ai pas compris : acceptez-vous qu'un conseiller utilise vos coordonnées pour vous recontacter ?",
+                YES_NO,
+            )
             return {"handoff_consent": None}
         if not consent:
             # No consent: no personal data is kept.
@@ -68,7 +90,10 @@ class ValidateHandoffForm(FormValidationAction):
             return {"contact": None, "handoff_consent": False, "email": None, "phone": None}
         found = _contact_from(tracker)
         if not found["email"] and not found["phone"]:
-            say(dispatcher, "Je n'ai pas reconnu d'adresse e-mail ni de numéro de téléphone français. Pouvez-vous vérifier ? Par exemple : contact@monentreprise.fr ou 06 12 34 56 78.")
+            say(
+                dispatcher,
+                "Je n'ai pas reconnu d'adresse e-mail ni de numéro de téléphone français. Pouvez-vous vérifier ? Par exemple : contact@monentreprise.fr ou 06 12 34 56 78.",
+            )
             return {"contact": None}
         return {"contact": found["email"] or found["phone"], "email": found["email"], "phone": found["phone"]}
 
@@ -100,7 +125,10 @@ class AskContact(Action):
         return "action_ask_contact"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, "Merci ! À quelle adresse e-mail ou à quel numéro de téléphone le conseiller peut-il vous joindre ?")
+        say(
+            dispatcher,
+            "Merci ! À quelle adresse e-mail ou à quel numéro de téléphone le conseiller peut-il vous joindre ?",
+        )
         return []
 
 
@@ -110,7 +138,11 @@ class AskPreferredTime(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         times = ["En matinée", "En début d'après-midi", "En fin de journée", "Peu importe"]
-        say(dispatcher, "Quel moment vous arrange le mieux pour être recontacté ?", [{"title": t, "payload": t} for t in times])
+        say(
+            dispatcher,
+            "Quel moment vous arrange le mieux pour être recontacté ?",
+            [{"title": t, "payload": t} for t in times],
+        )
         return []
 
 
@@ -122,20 +154,41 @@ class ActionCreateHandoffTicket(Action):
         settings = load_settings()
         events: List[EventType] = [SlotSet(slot, None) for slot in CONTACT_SLOTS] + [SlotSet("pending_offer", None)]
         if tracker.get_slot("handoff_status") in ("queued", "live"):
-            say(dispatcher, f"Votre demande est déjà transmise : un conseiller vous recontactera {settings.response_delay}.")
+            say(
+                dispatcher,
+                f"Votre demande est déjà transmise : un conseiller vous recontactera {settings.response_delay}.",
+            )
             return events
         if not tracker.get_slot("handoff_consent") or not (tracker.get_slot("email") or tracker.get_slot("phone")):
-            say(dispatcher, "Très bien, je ne transmets rien et je ne garde aucune coordonnée. Je reste à votre disposition.", MENU_BUTTONS)
+            say(
+                dispatcher,
+                "Très bien, je ne transmets rien et je ne garde aucune coordonnée. Je reste à votre disposition.",
+                MENU_BUTTONS,
+            )
             return events + [SlotSet("email", None), SlotSet("phone", None), SlotSet("handoff_status", "none")]
         since = storage.utcnow() - timedelta(days=1)
         if storage.tickets_created_since(tracker.sender_id, since) >= settings.limits.tickets_per_day_per_conversation:
-            say(dispatcher, "Vous avez déjà transmis plusieurs demandes aujourd'hui : un conseiller vous recontactera "
-                            f"{settings.response_delay}. Je n'en crée pas de nouvelle pour l'instant.", MENU_BUTTONS)
+            say(
+                dispatcher,
+                "Vous avez déjà transmis plusieurs demandes aujourd'hui : un conseiller vous recontactera "
+                f"{settings.response_delay}. Je n'en crée pas de nouvelle pour l'instant.",
+                MENU_BUTTONS,
+            )
             return events + [SlotSet("handoff_status", "none")]
-        slots = {name: tracker.get_slot(name) for name in (
-            "email", "phone", "preferred_time", "sector", "headcount", "location",
-            "score_overall", "maturity_level", "dimension_scores",
-        )}
+        slots = {
+            name: tracker.get_slot(name)
+            for name in (
+                "email",
+                "phone",
+                "preferred_time",
+                "sector",
+                "headcount",
+                "location",
+                "score_overall",
+                "maturity_level",
+                "dimension_scores",
+            )
+        }
         reason = tracker.get_slot("handoff_reason") or REASON_REQUESTED
         fields = ticket_fields(
             sender_id=tracker.sender_id,
@@ -155,7 +208,11 @@ class ActionCreateHandoffTicket(Action):
         events += [SlotSet("handoff_status", "queued"), SlotSet("handoff_reason", None)]
         answered_some = any(tracker.get_slot(question) is not None for question in ("sector", "q_digital_plan"))
         if next_unanswered(tracker) is not None and answered_some:
-            say(dispatcher, "En attendant, voulez-vous terminer le diagnostic ? Vos réponses sont gardées.", yes_no("Oui, on continue"))
+            say(
+                dispatcher,
+                "En attendant, voulez-vous terminer le diagnostic ? Vos réponses sont gardées.",
+                yes_no("Oui, on continue"),
+            )
             events.append(SlotSet("pending_offer", "resume_diagnostic"))
         return events
 
@@ -197,9 +254,15 @@ class ActionAnswerOffer(Action):
             if accepted:
                 say(dispatcher, "On reprend !")
                 return events + [FollowupAction("diagnostic_form")]
-            say(dispatcher, "Pas de souci, vos réponses sont gardées. Dites « reprendre le diagnostic » quand vous voulez.")
+            say(
+                dispatcher,
+                "Pas de souci, vos réponses sont gardées. Dites « reprendre le diagnostic » quand vous voulez.",
+            )
         elif accepted:
             say(dispatcher, "D'accord ! Que souhaitez-vous faire ?", MENU_BUTTONS)
         else:
-            say(dispatcher, "Très bien. Je reste disponible : posez-moi une question ou dites-moi ce dont vous avez besoin.")
+            say(
+                dispatcher,
+                "Très bien. Je reste disponible : posez-moi une question ou dites-moi ce dont vous avez besoin.",
+            )
         return events

@@ -3,6 +3,7 @@
 A turn stays chat-sized: short advice on the message's own topic and one resource; the
 buyer's guide and more resources wait behind buttons (they reach action_answer_offer).
 """
+
 from typing import List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -11,9 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_entities, latest_intent, latest_text, next_unanswered, say
-from bot.catalogue import NEED_INTENTS, load_catalogue
-from bot.messages import buyers_guide_text, more_resources_text, resource_text
-from bot.recommendations import NeedAnswer, answer_need
+from bot.advice.catalogue import NEED_INTENTS, load_catalogue
+from bot.advice.messages import buyers_guide_text, more_resources_text, resource_text
+from bot.advice.recommendations import NeedAnswer, answer_need
 
 OFFER_PREFIX = "need:"
 CHOICE_ENTITY = "offer_choice"
@@ -57,13 +58,14 @@ class ActionAnswerNeed(Action):
 
 
 def show_more_for_need(dispatcher: CollectingDispatcher, tracker: Tracker, offer: str) -> List[EventType]:
-    """"Voir le guide d'achat" / "D'autres ressources" (a typed "oui" shows the guide first)."""
-    intent, _, topic = offer[len(OFFER_PREFIX):].partition(":")
+    """ "Voir le guide d'achat" / "D'autres ressources" (a typed "oui" shows the guide first)."""
+    intent, _, topic = offer[len(OFFER_PREFIX) :].partition(":")
     if intent not in NEED_INTENTS:
         return []
     answer = answer_need(load_catalogue(), intent, location=tracker.get_slot("location"), topic_id=topic or None)
     choice: Optional[str] = next(
-        (entity.get("value") for entity in latest_entities(tracker) if entity.get("entity") == CHOICE_ENTITY), None)
+        (entity.get("value") for entity in latest_entities(tracker) if entity.get("entity") == CHOICE_ENTITY), None
+    )
     if choice not in (GUIDE, MORE):
         choice = GUIDE if answer.guide else MORE
     if choice == GUIDE and answer.guide:

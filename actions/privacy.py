@@ -1,4 +1,5 @@
 """delete_my_data (SPEC 9): erases tickets and everything the conversation holds."""
+
 from typing import List, Text
 
 from rasa_sdk import Action, Tracker
@@ -7,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import leave_form, offer_is_fresh, say, yes_no
-from bot import storage
+from bot.adapters import storage
 
 CONFIRM = "delete_my_data"
 

@@ -1,4 +1,5 @@
 """Scores, result message and recommendations once the diagnostic is complete."""
+
 from typing import Any, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -7,12 +8,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import MENU_BUTTONS, answers, questionnaire, say, yes_no
-from bot.catalogue import load_catalogue
-from bot.figures import load_figures
-from bot.handoff import automatic_reason
-from bot.messages import recommendations_text, result_card, result_text
-from bot.recommendations import Recommendation, recommend
-from bot.scoring import DiagnosticResult, missing_answers, score
+from bot.advice.catalogue import load_catalogue
+from bot.advice.figures import load_figures
+from bot.advice.messages import recommendations_text, result_card, result_text
+from bot.advice.recommendations import Recommendation, recommend
+from bot.diagnostic.scoring import DiagnosticResult, missing_answers, score
+from bot.handover.handoff import automatic_reason
 
 YES_NO = yes_no()
 HANDOFF_OFFERS = {
@@ -33,7 +34,9 @@ def current_result(tracker: Tracker) -> DiagnosticResult:
     return score(questionnaire(), answers(tracker))
 
 
-def say_result(dispatcher: CollectingDispatcher, tracker: Tracker, result: DiagnosticResult, intro: str = "") -> List[Recommendation]:
+def say_result(
+    dispatcher: CollectingDispatcher, tracker: Tracker, result: DiagnosticResult, intro: str = ""
+) -> List[Recommendation]:
     """Sends the result and the first recommendations; returns the recommendations."""
     say(dispatcher, intro + result_text(questionnaire(), result, load_figures()))
     dispatcher.utter_message(json_message=result_card(questionnaire(), result))
@@ -51,9 +54,17 @@ class ActionDiagnosticResults(Action):
         if missing:
             answered = len(questionnaire().question_ids) - len(missing)
             if answered == 0:
-                say(dispatcher, "Je n'ai pas encore de résultat pour vous : il faut d'abord faire le diagnostic (15 questions, environ 5 minutes). On commence ?", YES_NO)
+                say(
+                    dispatcher,
+                    "Je n'ai pas encore de résultat pour vous : il faut d'abord faire le diagnostic (15 questions, environ 5 minutes). On commence ?",
+                    YES_NO,
+                )
             else:
-                say(dispatcher, f"Votre diagnostic n'est pas terminé : vous avez répondu à {answered} questions sur 15. On continue ?", YES_NO)
+                say(
+                    dispatcher,
+                    f"Votre diagnostic n'est pas terminé : vous avez répondu à {answered} questions sur 15. On continue ?",
+                    YES_NO,
+                )
             return [SlotSet("pending_offer", "resume_diagnostic")]
         result = current_result(tracker)
         recommendations = say_result(dispatcher, tracker, result)
@@ -79,12 +90,21 @@ class ActionMoreRecommendations(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if missing_answers(questionnaire(), answers(tracker)):
-            say(dispatcher, "Pour des pistes adaptées à votre entreprise, faisons d'abord le diagnostic. Vous pouvez aussi me dire directement ce dont vous avez besoin.", MENU_BUTTONS)
+            say(
+                dispatcher,
+                "Pour des pistes adaptées à votre entreprise, faisons d'abord le diagnostic. Vous pouvez aussi me dire directement ce dont vous avez besoin.",
+                MENU_BUTTONS,
+            )
             return []
         shown = tracker.get_slot("recommendations_shown") or []
-        more = recommend(load_catalogue(), current_result(tracker), already_shown=shown, location=tracker.get_slot("location"))
+        more = recommend(
+            load_catalogue(), current_result(tracker), already_shown=shown, location=tracker.get_slot("location")
+        )
         say(dispatcher, recommendations_text(questionnaire(), more, first=False))
-        return [SlotSet("recommendations_shown", shown + [item.entry.id for item in more]), SlotSet("pending_offer", None)]
+        return [
+            SlotSet("recommendations_shown", shown + [item.entry.id for item in more]),
+            SlotSet("pending_offer", None),
+        ]
 
 
 class ActionSendReport(Action):
@@ -98,6 +118,11 @@ class ActionSendReport(Action):
             say(dispatcher, "Le bilan sera prêt à la fin du diagnostic. On continue ?", YES_NO)
             return [SlotSet("pending_offer", "resume_diagnostic")]
         shown: List[Any] = tracker.get_slot("recommendations_shown") or []
-        recommendations = say_result(dispatcher, tracker, current_result(tracker), intro="Voici votre bilan complet :\n\n")
-        say(dispatcher, "Vous pouvez copier ce bilan. Si vous souhaitez le recevoir par un conseiller, dites « je veux parler à un conseiller ».")
+        recommendations = say_result(
+            dispatcher, tracker, current_result(tracker), intro="Voici votre bilan complet :\n\n"
+        )
+        say(
+            dispatcher,
+            "Vous pouvez copier ce bilan. Si vous souhaitez le recevoir par un conseiller, dites « je veux parler à un conseiller ».",
+        )
         return [SlotSet("recommendations_shown", sorted(set(shown) | {item.entry.id for item in recommendations}))]

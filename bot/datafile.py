@@ -1,4 +1,5 @@
 """Loading of the YAML data files that deployers edit, with clear errors."""
+
 from pathlib import Path
 from typing import Any, Dict, Iterable
 
@@ -32,9 +33,7 @@ def require(mapping: Dict[str, Any], key: str, where: str, kind: type = str) -> 
     if value is None or value == "" or value == []:
         raise DataFileError(f"{where}: missing '{key}'")
     if not isinstance(value, kind):
-        raise DataFileError(
-            f"{where}.{key}: expected {kind.__name__}, found {type(value).__name__}"
-        )
+        raise DataFileError(f"{where}.{key}: expected {kind.__name__}, found {type(value).__name__}")
     return value
 
 

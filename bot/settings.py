@@ -1,4 +1,5 @@
 """Deployment settings from bot/data/settings.yml."""
+
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -6,7 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot.datafile import DATA_DIR, DataFileError, load_yaml, require
-from bot.office_hours import OfficeHours, parse_office_hours
+from bot.handover.office_hours import OfficeHours, parse_office_hours
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ tracker, so every call but /health must carry the shared secret the Rasa server 
 (endpoints.yml: "Authorization: Bearer ${ACTION_SERVER_TOKEN}"). Listening on another
 address than the loopback is refused without that secret.
 """
+
 import argparse
 import hmac
 import ipaddress
@@ -56,8 +57,10 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     token = os.environ.get("ACTION_SERVER_TOKEN", "")
     if len(token) < 16:
-        sys.exit("ACTION_SERVER_TOKEN (16 characters or more) is required: the Rasa server sends it with every "
-                 "action call (endpoints.yml); `make run` generates one for each run (ops/servers.py).")
+        sys.exit(
+            "ACTION_SERVER_TOKEN (16 characters or more) is required: the Rasa server sends it with every "
+            "action call (endpoints.yml); `make run` generates one for each run (ops/servers.py)."
+        )
     if not is_loopback(args.host):
         logger.info("Action server listening on %s: calls without the shared secret are refused", args.host)
     build_app(token).run(host=args.host, port=args.port, workers=1, access_log=False, motd=False)

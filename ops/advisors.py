@@ -7,18 +7,22 @@
 A new password and a deactivation end the account's sessions at once: the console's API
 refuses them, and its open live connections are closed within a few seconds.
 """
+
 import argparse
 import getpass
 import sys
 
-from bot import advisors
+from bot.adapters import advisors
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.advisors", description="Comptes des conseillers (console)")
     commands = parser.add_subparsers(dest="command", required=True)
-    add = commands.add_parser("add", help="crée un compte, ou change le nom et le mot de passe d'un compte existant "
-                                          "(ce qui ferme ses sessions ouvertes)")
+    add = commands.add_parser(
+        "add",
+        help="crée un compte, ou change le nom et le mot de passe d'un compte existant "
+        "(ce qui ferme ses sessions ouvertes)",
+    )
     add.add_argument("email")
     add.add_argument("name", help="nom affiché au client, par exemple « Conseillère CCI » ou un prénom")
     add.add_argument("--password-stdin", action="store_true", help="lit le mot de passe sur l'entrée standard")
@@ -45,8 +49,10 @@ def main(argv=None) -> int:
     except advisors.AccountError as refusal:
         print(refusal, file=sys.stderr)
         return 1
-    print(f"Compte prêt : {advisor.email} ({advisor.name}). Connexion sur /console/ du serveur "
-          "(les sessions ouvertes avec l'ancien mot de passe sont fermées).")
+    print(
+        f"Compte prêt : {advisor.email} ({advisor.name}). Connexion sur /console/ du serveur "
+        "(les sessions ouvertes avec l'ancien mot de passe sont fermées)."
+    )
     return 0
 
 

@@ -2,9 +2,10 @@
 
 Buttons are shown as numbered choices: type the number or your own words.
 """
+
 import argparse
-import uuid
 import urllib.error
+import uuid
 
 from ops.servers import rest_message
 

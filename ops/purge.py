@@ -7,13 +7,14 @@ period is `privacy.retention_days` of the settings (bot/data/settings.yml or
 CONSEILLER_SETTINGS_FILE). The erasing itself is the servers' own code: the tracker store's
 `purge_expired` and `storage.purge_older_than`.
 """
+
 import argparse
 import os
 import sys
 from pathlib import Path
 from typing import Optional, Tuple
 
-from bot import storage
+from bot.adapters import storage
 from bot.settings import load_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +46,7 @@ def purge(retention_days: int, tracker_url: Optional[str] = None) -> Tuple[int, 
 
 
 def _missing_sqlite_file(url: str) -> bool:
-    return url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists()
+    return url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).exists()
 
 
 def _conversation_count(store) -> int:
@@ -61,15 +62,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m ops.purge",
         description="Efface les conversations (TRACKER_DB_URL) et les demandes transmises aux conseillers "
-                    "(CONSEILLER_DATABASE_URL) plus anciennes que la durée de conservation des réglages "
-                    "(privacy.retention_days).",
+        "(CONSEILLER_DATABASE_URL) plus anciennes que la durée de conservation des réglages "
+        "(privacy.retention_days).",
     )
     parser.parse_args(argv)
     days = load_settings().retention_days
     conversations, tickets = purge(days)
-    print(f"Durée de conservation : {days} jours. Effacé : "
-          f"{_count(conversations, 'conversation', 'conversations')}, "
-          f"{_count(tickets, 'demande transmise aux conseillers', 'demandes transmises aux conseillers')}.")
+    print(
+        f"Durée de conservation : {days} jours. Effacé : "
+        f"{_count(conversations, 'conversation', 'conversations')}, "
+        f"{_count(tickets, 'demande transmise aux conseillers', 'demandes transmises aux conseillers')}."
+    )
     return 0
 
 

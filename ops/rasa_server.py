@@ -4,6 +4,7 @@ command line, where `ps` shows it to every user of the machine.
 Usage: python -m ops.rasa_server [rasa run arguments…]; the token is RASA_AUTH_TOKEN, else
 the content of the file RASA_AUTH_TOKEN_FILE (default var/auth-token).
 """
+
 import os
 import sys
 from pathlib import Path

@@ -1,4 +1,5 @@
 """`make run`: starts the action server and the Rasa server, prints how to chat."""
+
 import argparse
 import os
 import signal
@@ -34,7 +35,7 @@ def main() -> None:
             f"  • console des conseillers : http://localhost:{args.rasa_port}/console/ "
             f"(compte : make advisor EMAIL=… NAME=…)\n"
             f"  • discuter dans le terminal : make shell (dans un autre terminal)\n"
-            f"  • canal REST : POST {url}/webhooks/rest/webhook  {{\"sender\": \"moi\", \"message\": \"bonjour\"}}\n"
+            f'  • canal REST : POST {url}/webhooks/rest/webhook  {{"sender": "moi", "message": "bonjour"}}\n'
             f"  • API HTTP : {url}/status?token=… (jeton dans RASA_AUTH_TOKEN ou var/auth-token)\n"
             f"  • journaux : var/logs/\n"
             "Ctrl-C pour arrêter.",

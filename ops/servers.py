@@ -1,4 +1,5 @@
 """Starting and stopping the action server and the Rasa server as child processes."""
+
 import json
 import os
 import secrets
@@ -51,7 +52,9 @@ def stop(process: subprocess.Popen) -> None:
 def _start(command: List[str], env: Dict[str, str], log: Path) -> subprocess.Popen:
     log.parent.mkdir(parents=True, exist_ok=True)
     handle = open(log, "w")
-    return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        command, cwd=REPO_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def server_environment(action_port: int, extra_env: Optional[Dict[str, str]] = None) -> Dict[str, str]:
@@ -80,11 +83,22 @@ def start_action_server(env: Dict[str, str], action_port: int, log_dir: Path) ->
     return process
 
 
-def start_rasa_server(env: Dict[str, str], model: Path, rasa_port: int, auth_token: str, log_dir: Path) -> subprocess.Popen:
+def start_rasa_server(
+    env: Dict[str, str], model: Path, rasa_port: int, auth_token: str, log_dir: Path
+) -> subprocess.Popen:
     log = log_dir / "rasa.log"
     command = [
-        str(BIN / "python"), "-m", "ops.rasa_server", "--model", str(model),
-        "--port", str(rasa_port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+        str(BIN / "python"),
+        "-m",
+        "ops.rasa_server",
+        "--model",
+        str(model),
+        "--port",
+        str(rasa_port),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
     ]
     process = _start(command, {**env, "RASA_AUTH_TOKEN": auth_token}, log)
     try:

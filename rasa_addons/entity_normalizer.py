@@ -5,6 +5,7 @@ salariés" into 3, "+33 6 12 34 56 78" into "0612345678", "boulangère" (or a ty
 into "crafts", removes duplicates found by two extractors, and finds a trade the
 classifier missed in an `inform` message.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.entities import (
+from bot.language.entities import (
     CANONICAL_VALUES,
     EMAIL_PATTERN,
     NOT_A_COUNT,
@@ -34,8 +35,8 @@ from bot.entities import (
     normalize_postcode,
     parse_headcount,
 )
-from bot.entity_contract import contract_value
-from bot.text import normalize
+from bot.language.entity_contract import contract_value
+from bot.language.text import normalize
 
 VOCABULARY_FILE = "vocabulary.json"
 PREFERRED_EXTRACTORS = ("RegexEntityExtractor", "DIETClassifier")
@@ -64,13 +65,24 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
         self.vocabulary: Dict[str, Dict[str, str]] = vocabulary or {entity: {} for entity in CANONICAL_VALUES}
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "EntityNormalizer":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "EntityNormalizer":
         return cls(model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "EntityNormalizer":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "EntityNormalizer":
         try:
             with model_storage.read_from(resource) as directory:
                 vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
@@ -83,11 +95,15 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
         for text, value in training_data.entity_synonyms.items():
             self._learn(None, text, value)
         self.vocabulary[PLACES_WITH_ARTICLE] = {
-            normalize(name): name for table in training_data.lookup_tables if table.get("name") == "location"
-            for name in table.get("elements", []) if ARTICLE.match(name)}
+            normalize(name): name
+            for table in training_data.lookup_tables
+            if table.get("name") == "location"
+            for name in table.get("elements", [])
+            if ARTICLE.match(name)
+        }
         for example in training_data.entity_examples:
             for entity in example.get(ENTITIES, []):
-                written = example.get(TEXT)[entity["start"]:entity["end"]]
+                written = example.get(TEXT)[entity["start"] : entity["end"]]
                 self._learn(entity["entity"], written, str(entity.get("value")))
         with self._model_storage.write_to(self._resource) as directory:
             (directory / VOCABULARY_FILE).write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
@@ -116,8 +132,18 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
                 continue
             for item in find_in_text(kind, text, self.vocabulary, fuzzy=False):
                 if len(item.text) >= 3 and not any(self._overlaps(item, entity) for entity in entities):
-                    added.append(self.add_processor_name({"entity": kind, "start": item.start, "end": item.end,
-                                                          "value": item.value, "confidence_entity": 1.0, "extractor": NAME}))
+                    added.append(
+                        self.add_processor_name(
+                            {
+                                "entity": kind,
+                                "start": item.start,
+                                "end": item.end,
+                                "value": item.value,
+                                "confidence_entity": 1.0,
+                                "extractor": NAME,
+                            }
+                        )
+                    )
         return added
 
     def missed_contacts(self, text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -139,8 +165,16 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
             elif spoken:
                 found.append(("phone", spoken.value, spoken.start, spoken.end))
         return [
-            self.add_processor_name({"entity": kind, "start": start, "end": end, "value": value,
-                                     "confidence_entity": 1.0, "extractor": NAME})
+            self.add_processor_name(
+                {
+                    "entity": kind,
+                    "start": start,
+                    "end": end,
+                    "value": value,
+                    "confidence_entity": 1.0,
+                    "extractor": NAME,
+                }
+            )
             for kind, value, start, end in found
             if not any(entity.get("start", 0) < end and start < entity.get("end", 0) for entity in entities)
         ]
@@ -160,8 +194,16 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
             if headcount:
                 found.append(("headcount", int(headcount.value), headcount))
         return [
-            self.add_processor_name({"entity": kind, "start": item.start, "end": item.end, "value": value,
-                                     "confidence_entity": 1.0, "extractor": NAME})
+            self.add_processor_name(
+                {
+                    "entity": kind,
+                    "start": item.start,
+                    "end": item.end,
+                    "value": value,
+                    "confidence_entity": 1.0,
+                    "extractor": NAME,
+                }
+            )
             for kind, value, item in found
         ]
 
@@ -174,10 +216,10 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
         for entity in ordered:
             previous = result[-1] if result else None
             if previous and previous["entity"] == entity["entity"] and "start" in entity and "end" in previous:
-                gap = text[previous["end"]:entity["start"]]
+                gap = text[previous["end"] : entity["start"]]
                 joinable = JOINS.get(entity["entity"], SAME_WORD_GROUP)
                 if previous["end"] <= entity["start"] and joinable.fullmatch(gap):
-                    result[-1] = {**previous, "end": entity["end"], "value": text[previous["start"]:entity["end"]]}
+                    result[-1] = {**previous, "end": entity["end"], "value": text[previous["start"] : entity["end"]]}
                     continue
             result.append(entity)
         return result
@@ -185,8 +227,14 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
     def normalized(self, text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         kept: List[Dict[str, Any]] = []
         entities = self.merged(text, entities)
-        ranked = sorted(entities, key=lambda entity: PREFERRED_EXTRACTORS.index(entity.get("extractor"))
-                        if entity.get("extractor") in PREFERRED_EXTRACTORS else len(PREFERRED_EXTRACTORS))
+        ranked = sorted(
+            entities,
+            key=lambda entity: (
+                PREFERRED_EXTRACTORS.index(entity.get("extractor"))
+                if entity.get("extractor") in PREFERRED_EXTRACTORS
+                else len(PREFERRED_EXTRACTORS)
+            ),
+        )
         for entity in ranked:
             value = self.value_of(text, entity)
             value = contract_value(entity["entity"], value) if value is not None else None
@@ -210,11 +258,11 @@ class EntityNormalizer(GraphComponent, EntityExtractorMixin):
         if kind == "headcount":
             if NOT_PEOPLE.match(text[end:] if end is not None else ""):
                 return None
-            if start is not None and end is not None and NOT_A_COUNT.search(text[max(0, start - 7):end + 4]):
+            if start is not None and end is not None and NOT_A_COUNT.search(text[max(0, start - 7) : end + 4]):
                 return None  # "2,5 salariés", "moins 3", "1 000 000": not a count of people
             if value.isdigit() and int(value) >= 1:
                 return int(value)
-            before = text[max(0, (start or 0) - 8):start or 0]
+            before = text[max(0, (start or 0) - 8) : start or 0]
             if "moi" in normalize(before) and "moi" not in normalize(written):
                 written = "moi et " + written
             return parse_headcount(written)

@@ -8,6 +8,7 @@ DIET sees word vectors and context. Their probabilities averaged beat either one
 (`make evaluate` reports the figures). Runs right after DIET; the FallbackClassifier
 then judges the blended confidence.
 """
+
 from __future__ import annotations
 
 import pickle
@@ -25,8 +26,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_union
 
-from bot.entities import mask_contacts
-from bot.text import normalize
+from bot.language.entities import mask_contacts
+from bot.language.text import normalize
 
 MODEL_FILE = "linear_intent_model.pkl"
 RANKING_LENGTH = 10
@@ -35,11 +36,13 @@ RANKING_LENGTH = 10
 def build_model(config: Dict[Text, Any]) -> Pipeline:
     features = make_union(
         TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(config["min_char_ngram"], config["max_char_ngram"]),
-                        sublinear_tf=True),
+        TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(config["min_char_ngram"], config["max_char_ngram"]), sublinear_tf=True
+        ),
     )
-    classifier = LogisticRegression(C=config["C"], max_iter=3000, class_weight="balanced",
-                                    random_state=config["random_seed"])
+    classifier = LogisticRegression(
+        C=config["C"], max_iter=3000, class_weight="balanced", random_state=config["random_seed"]
+    )
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
@@ -66,21 +69,33 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[Text, Any]:
         return {"C": 30.0, "min_char_ngram": 2, "max_char_ngram": 5, "weight": 0.8, "random_seed": 42}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[Pipeline] = None) -> None:
+    def __init__(
+        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, model: Optional[Pipeline] = None
+    ) -> None:
         self.config = config
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "LinearIntentClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LinearIntentClassifier":
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LinearIntentClassifier":
         try:
             with model_storage.read_from(resource) as directory:
                 model = pickle.loads((directory / MODEL_FILE).read_bytes())
@@ -92,8 +107,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         examples = [example for example in training_data.intent_examples if example.get(TEXT)]
         if len({example.get(INTENT) for example in examples}) >= 2:
             self.model = build_model(self.config)
-            self.model.fit([features_text(example.get(TEXT)) for example in examples],
-                           [example.get(INTENT) for example in examples])
+            self.model.fit(
+                [features_text(example.get(TEXT)) for example in examples],
+                [example.get(INTENT) for example in examples],
+            )
             with self._model_storage.write_to(self._resource) as directory:
                 (directory / MODEL_FILE).write_bytes(pickle.dumps(self.model))
         return self._resource
@@ -104,11 +121,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         texts = [message.get(TEXT) or "" for message in messages]
         probabilities = self.model.predict_proba([features_text(text) for text in texts])
         classes = list(self.model.classes_)
-        for message, text, row in zip(messages, texts, probabilities):
+        for message, text, row in zip(messages, texts, probabilities, strict=True):
             if not text.strip() or text.startswith("/"):
                 continue  # empty, or an intent given directly ("/start_diagnostic"): left as Rasa set it
-            ranking = blend(dict(zip(classes, map(float, row))), message.get(INTENT_RANKING_KEY) or [],
-                            self.config["weight"])
+            ranking = blend(
+                dict(zip(classes, map(float, row), strict=True)),
+                message.get(INTENT_RANKING_KEY) or [],
+                self.config["weight"],
+            )
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -10,6 +10,7 @@ before. `scripts/benchmark_model_load.py` measures both ways.
 Installed when `rasa_addons` is imported, which Rasa does when it reads our model's
 pipeline, before it loads any component. CONSEILLER_QUICK_MODEL_LOAD=0 keeps Rasa's own.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,15 @@ from typing import Any, Text
 ENVIRONMENT_SWITCH = "CONSEILLER_QUICK_MODEL_LOAD"
 
 
-def load_with_eager_build(cls, model_file_name: Text, model_data_example, predict_data_example=None,
-                          finetune_mode: bool = False, *args: Any, **kwargs: Any):
+def load_with_eager_build(
+    cls,
+    model_file_name: Text,
+    model_data_example,
+    predict_data_example=None,
+    finetune_mode: bool = False,
+    *args: Any,
+    **kwargs: Any,
+):
     """Rasa's `RasaModel.load`, except that the one-example fit runs eagerly."""
     import tensorflow as tf
     from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY

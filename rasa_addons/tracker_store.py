@@ -1,4 +1,5 @@
 """SQL tracker store that honours erasure requests and the retention period (SPEC 9)."""
+
 import json
 import logging
 import time
@@ -8,9 +9,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, AllSlotsReset, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-import bot.log_privacy  # noqa: F401 (masks contact details in every log record of the Rasa server)
-from bot import storage
-from bot.privacy import CONTACT_SLOTS, contacts_may_be_kept, has_contact, redact_event
+import bot.adapters.log_privacy  # noqa: F401 (masks contact details in every log record of the Rasa server)
+from bot.adapters import storage
+from bot.language.contact_redaction import CONTACT_SLOTS, contacts_may_be_kept, has_contact, redact_event
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -66,14 +67,16 @@ class PrivacyAwareSQLTrackerStore(SQLTrackerStore):
                         row.data = redacted
             for event in list(tracker.events)[stored:]:
                 data = redact_event(event.as_dict())
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id,
-                    type_name=event.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-                    action_name=data.get("name"),
-                    data=json.dumps(data),
-                ))
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
             session.commit()
 
     def purge_expired(self, retention_days: int) -> None:
@@ -87,7 +90,9 @@ class PrivacyAwareSQLTrackerStore(SQLTrackerStore):
                 .having(self._max_timestamp() < limit)
             ]
             if stale:
-                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id.in_(stale)).delete(synchronize_session=False)
+                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id.in_(stale)).delete(
+                    synchronize_session=False
+                )
             session.commit()
         storage.purge_older_than(retention_days)
 

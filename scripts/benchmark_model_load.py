@@ -6,6 +6,7 @@ give the same answers to a few messages (intent, confidence, entities, sub-inten
 
     .venv/bin/python scripts/benchmark_model_load.py [--runs 3] [--model models/conseiller.tar.gz]
 """
+
 import argparse
 import json
 import os
@@ -15,8 +16,13 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-MESSAGES = ["bonjour", "je suis plombier a Lille on est 4, on a la fibre", "c'est quoi le seo",
-            "un site ça coûte trop cher pour moi", "mon mail c'est contact@exemple.fr"]
+MESSAGES = [
+    "bonjour",
+    "je suis plombier a Lille on est 4, on a la fibre",
+    "c'est quoi le seo",
+    "un site ça coûte trop cher pour moi",
+    "mon mail c'est contact@exemple.fr",
+]
 
 ONE_LOAD = """
 import asyncio, json, sys, time
@@ -35,10 +41,21 @@ print(json.dumps({"load_seconds": loaded, "answers": answers}))
 
 
 def load_once(model: Path, quick: bool) -> dict:
-    environment = dict(os.environ, PYTHONPATH=str(REPO), TF_CPP_MIN_LOG_LEVEL="3", RASA_TELEMETRY_ENABLED="false",
-                       CONSEILLER_QUICK_MODEL_LOAD="1" if quick else "0")
-    result = subprocess.run([sys.executable, "-c", ONE_LOAD, str(model), json.dumps(MESSAGES)], env=environment,
-                            capture_output=True, text=True, check=True, cwd=REPO)
+    environment = dict(
+        os.environ,
+        PYTHONPATH=str(REPO),
+        TF_CPP_MIN_LOG_LEVEL="3",
+        RASA_TELEMETRY_ENABLED="false",
+        CONSEILLER_QUICK_MODEL_LOAD="1" if quick else "0",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", ONE_LOAD, str(model), json.dumps(MESSAGES)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -59,8 +76,10 @@ def main() -> None:
             answers.setdefault(mode, outcome["answers"])
             print(f"run {run + 1} {mode}: {outcome['load_seconds']:.1f} s", flush=True)
     baseline, quick = statistics.median(times["baseline"]), statistics.median(times["quick"])
-    print(f"median model load: Rasa's own {baseline:.1f} s, quick {quick:.1f} s, "
-          f"ratio {quick / baseline:.2f} ({arguments.runs} runs each)")
+    print(
+        f"median model load: Rasa's own {baseline:.1f} s, quick {quick:.1f} s, "
+        f"ratio {quick / baseline:.2f} ({arguments.runs} runs each)"
+    )
     if answers["baseline"] != answers["quick"]:
         sys.exit(f"The two loads answer differently:\n{answers['baseline']}\n{answers['quick']}")
     print(f"same answers to {len(MESSAGES)} messages either way")

@@ -10,6 +10,7 @@ Also measured: the time to train the reader and to read one answer (median).
 
 Usage: python scripts/evaluate_answers.py [--out results/answer_evaluation.md]
 """
+
 import argparse
 import statistics
 import sys
@@ -23,10 +24,10 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.answer_examples import load_answer_examples  # noqa: E402
-from bot.answer_reader import train_reader  # noqa: E402
-from bot.answers import AMBIGUOUS, ANSWER, interpret  # noqa: E402
-from bot.questionnaire import load_questionnaire  # noqa: E402
+from bot.diagnostic.answer_examples import load_answer_examples  # noqa: E402
+from bot.diagnostic.answer_reader import train_reader  # noqa: E402
+from bot.diagnostic.answers import AMBIGUOUS, ANSWER, interpret  # noqa: E402
+from bot.diagnostic.questionnaire import load_questionnaire  # noqa: E402
 
 INDEPENDENT = REPO / "tests" / "answers_independent" / "answers.yml"
 
@@ -51,7 +52,8 @@ def independent_cases(path: Path = INDEPENDENT) -> List[Case]:
 def held_out_cases(held) -> List[Case]:
     return [
         (question_id, example.text, list(example.answer) if isinstance(example.answer, tuple) else example.answer)
-        for question_id, examples in held.by_question.items() for example in examples
+        for question_id, examples in held.by_question.items()
+        for example in examples
     ]
 
 
@@ -114,8 +116,10 @@ def report(held: Dict, independent: Dict, train_seconds: float) -> str:
         "|---|---|---|---|---|---|",
     ]
     for name, result in (("held out (20 % of bot/data/answers)", held), ("independent (from SPEC alone)", independent)):
-        lines.append(f"| {name} | {result['n']} | {result['right']:.3f} | {result['clarified']:.3f} | "
-                     f"{result['wrong']:.3f} | {result['unread']:.3f} |")
+        lines.append(
+            f"| {name} | {result['n']} | {result['right']:.3f} | {result['clarified']:.3f} | "
+            f"{result['wrong']:.3f} | {result['unread']:.3f} |"
+        )
     lines += [
         "",
         f"Reader trained on every example in {train_seconds:.1f} s; one answer read in "
@@ -132,9 +136,17 @@ def report(held: Dict, independent: Dict, train_seconds: float) -> str:
             stats = result["by_question"].get(question.id)
             cells.append(f"{stats['right'] / stats['n']:.2f} ({stats['n']})" if stats else "–")
         lines.append(f"| {question.id} | {cells[0]} | {cells[1]} |")
-    lines += ["", "## Per option (read right)", "", "| question | option | held out | independent |", "|---|---|---|---|"]
-    keys = sorted(set(held["by_option"]) | set(independent["by_option"]),
-                  key=lambda key: (questionnaire.question_ids.index(key[0]), key[1]))
+    lines += [
+        "",
+        "## Per option (read right)",
+        "",
+        "| question | option | held out | independent |",
+        "|---|---|---|---|",
+    ]
+    keys = sorted(
+        set(held["by_option"]) | set(independent["by_option"]),
+        key=lambda key: (questionnaire.question_ids.index(key[0]), key[1]),
+    )
     for key in keys:
         cells = []
         for result in (held, independent):

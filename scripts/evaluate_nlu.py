@@ -8,6 +8,7 @@ writes results/nlu_evaluation.md and .json: intent macro-F1, retrieval sub-inten
 accuracy, entity F1 on canonical values (what a user of /model/parse receives), and the
 list of confusions.
 """
+
 import asyncio
 import json
 import sys
@@ -37,7 +38,9 @@ def macro_f1(pairs) -> tuple:
         else:
             counts[predicted][1] += 1
             counts[expected][2] += 1
-    intents = sorted(intent for intent in counts if intent != "nlu_fallback" and (counts[intent][0] or counts[intent][2]))
+    intents = sorted(
+        intent for intent in counts if intent != "nlu_fallback" and (counts[intent][0] or counts[intent][2])
+    )
     per_intent = {intent: f1(*counts[intent]) for intent in intents}
     return sum(per_intent.values()) / len(per_intent), per_intent
 
@@ -57,14 +60,20 @@ async def parse_all(model: Path, sets: list) -> list:
 
 
 SETS = {
-    "held-out split": (REPO / "tests" / "nlu_holdout",
-                       "20 % of our own examples, moved out of data/nlu/ before training"),
-    "independent set": (REPO / "tests" / "nlu_holdout_independent",
-                        "written from SPEC section 2 only, by an author who never saw the training data"),
+    "held-out split": (
+        REPO / "tests" / "nlu_holdout",
+        "20 % of our own examples, moved out of data/nlu/ before training",
+    ),
+    "independent set": (
+        REPO / "tests" / "nlu_holdout_independent",
+        "written from SPEC section 2 only, by an author who never saw the training data",
+    ),
     # A part of the independent set, also scored alone: messages with context before the
     # request, dictated text, Belgian, Swiss and Québec turns, anglicisms, heavy SMS spelling.
-    "harder independent messages": (REPO / "tests" / "nlu_holdout_independent" / "07_harder.yml",
-                                     "the independent set's harder messages (long, dictated, regional, SMS)"),
+    "harder independent messages": (
+        REPO / "tests" / "nlu_holdout_independent" / "07_harder.yml",
+        "the independent set's harder messages (long, dictated, regional, SMS)",
+    ),
 }
 
 
@@ -84,12 +93,20 @@ def score(examples, parses) -> dict:
         if best:
             tops.append((expected, best["name"], best["confidence"]))
         if predicted != expected:
-            confusions.append({"text": example.get("text"), "expected": expected, "predicted": predicted,
-                               "confidence": round(parse["intent"]["confidence"], 3)})
+            confusions.append(
+                {
+                    "text": example.get("text"),
+                    "expected": expected,
+                    "predicted": predicted,
+                    "confidence": round(parse["intent"]["confidence"], 3),
+                }
+            )
         full_key = example.get("intent_response_key")
         if full_key and predicted == expected:
             retrieval_total += 1
-            selected = parse.get("response_selector", {}).get(expected, {}).get("response", {}).get("intent_response_key")
+            selected = (
+                parse.get("response_selector", {}).get(expected, {}).get("response", {}).get("intent_response_key")
+            )
             retrieval_right += selected == full_key
         gold = entity_pairs(example.get("entities") or [])
         found = entity_pairs(parse.get("entities") or [])
@@ -117,32 +134,67 @@ def score(examples, parses) -> dict:
         "retrieval_accuracy": round(retrieval_right / retrieval_total, 4) if retrieval_total else None,
         "intent_f1": {k: round(v, 4) for k, v in per_intent.items()},
         "accuracy_by_fallback_threshold": {
-            str(threshold): round(sum(name == expected and confidence >= threshold for expected, name, confidence in tops) / len(examples), 4)
+            str(threshold): round(
+                sum(name == expected and confidence >= threshold for expected, name, confidence in tops)
+                / len(examples),
+                4,
+            )
             for threshold in (0.2, 0.3, 0.4, 0.5, 0.6)
         },
-        "confusions": confusions, "entity_errors": entity_errors,
+        "confusions": confusions,
+        "entity_errors": entity_errors,
     }
 
 
 def report_lines(name: str, folder: Path, description: str, summary: dict) -> list:
     confusions, entity_errors = summary["confusions"], summary["entity_errors"]
-    return [
-        f"## {name}: {folder.relative_to(REPO)}{'/' if folder.is_dir() else ''}", "", f"{summary['examples']} examples, {description}.", "",
-        f"- **intent macro-F1: {summary['intent_macro_f1']:.3f}** as /model/parse answers, a fallback counting as a miss "
-        f"(accuracy {summary['intent_accuracy']:.3f})",
-        f"- intent macro-F1 with the fallback undone, as `rasa test nlu` scores it: "
-        f"{summary['intent_macro_f1_fallback_undone']:.3f} (accuracy {summary['top_intent_accuracy_without_fallback']:.3f})",
-        f"- **entity F1 (type and canonical value): {summary['entity_f1']:.3f}**",
-        f"- faq/objection sub-intent accuracy: {summary['retrieval_accuracy']}",
-        f"- accuracy by fallback threshold: {summary['accuracy_by_fallback_threshold']}", "",
-        "### Intent F1", "", "| intent | F1 |", "|---|---|",
-    ] + [f"| {intent} | {value:.3f} |" for intent, value in sorted(summary["intent_f1"].items(), key=lambda item: item[1])] + [
-        "", "### Entity F1", "", "| entity | F1 |", "|---|---|",
-    ] + [f"| {kind} | {value:.3f} |" for kind, value in summary["entity_f1_by_type"].items()] + [
-        "", f"### Intent confusions ({len(confusions)})", "", "| text | expected | predicted | confidence |", "|---|---|---|---|",
-    ] + [f"| {c['text']} | {c['expected']} | {c['predicted']} | {c['confidence']} |" for c in confusions] + [
-        "", f"### Entity differences ({len(entity_errors)})", "",
-    ] + [f"- {e['text']} — expected {e['expected']}, found {e['found']}" for e in entity_errors] + [""]
+    return (
+        [
+            f"## {name}: {folder.relative_to(REPO)}{'/' if folder.is_dir() else ''}",
+            "",
+            f"{summary['examples']} examples, {description}.",
+            "",
+            f"- **intent macro-F1: {summary['intent_macro_f1']:.3f}** as /model/parse answers, a fallback counting as a miss "
+            f"(accuracy {summary['intent_accuracy']:.3f})",
+            f"- intent macro-F1 with the fallback undone, as `rasa test nlu` scores it: "
+            f"{summary['intent_macro_f1_fallback_undone']:.3f} (accuracy {summary['top_intent_accuracy_without_fallback']:.3f})",
+            f"- **entity F1 (type and canonical value): {summary['entity_f1']:.3f}**",
+            f"- faq/objection sub-intent accuracy: {summary['retrieval_accuracy']}",
+            f"- accuracy by fallback threshold: {summary['accuracy_by_fallback_threshold']}",
+            "",
+            "### Intent F1",
+            "",
+            "| intent | F1 |",
+            "|---|---|",
+        ]
+        + [
+            f"| {intent} | {value:.3f} |"
+            for intent, value in sorted(summary["intent_f1"].items(), key=lambda item: item[1])
+        ]
+        + [
+            "",
+            "### Entity F1",
+            "",
+            "| entity | F1 |",
+            "|---|---|",
+        ]
+        + [f"| {kind} | {value:.3f} |" for kind, value in summary["entity_f1_by_type"].items()]
+        + [
+            "",
+            f"### Intent confusions ({len(confusions)})",
+            "",
+            "| text | expected | predicted | confidence |",
+            "|---|---|---|---|",
+        ]
+        + [f"| {c['text']} | {c['expected']} | {c['predicted']} | {c['confidence']} |" for c in confusions]
+        + [
+            "",
+            f"### Entity differences ({len(entity_errors)})",
+            "",
+        ]
+        + [f"- {e['text']} — expected {e['expected']}, found {e['found']}" for e in entity_errors]
+        + [""]
+    )
 
 
 def main() -> None:
@@ -157,22 +209,28 @@ def main() -> None:
         sys.exit("No trained model: run `make train` first.")
     examples = {name: load_data(str(folder)).intent_examples for name, (folder, _) in SETS.items()}
     started = time.monotonic()
-    parses = dict(zip(examples, asyncio.run(parse_all(model, list(examples.values())))))
+    parses = dict(zip(examples, asyncio.run(parse_all(model, list(examples.values()))), strict=True))
     elapsed = time.monotonic() - started
 
     summaries = {name: score(examples[name], parses[name]) for name in SETS}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "nlu_evaluation.json").write_text(json.dumps(summaries, ensure_ascii=False, indent=2), encoding="utf-8")
-    lines = ["# NLU evaluation on examples never trained on", "",
-             f"Model {model.name}; {sum(map(len, examples.values()))} messages parsed in {elapsed:.1f} s.", ""]
+    lines = [
+        "# NLU evaluation on examples never trained on",
+        "",
+        f"Model {model.name}; {sum(map(len, examples.values()))} messages parsed in {elapsed:.1f} s.",
+        "",
+    ]
     for name, (folder, description) in SETS.items():
         lines += report_lines(name, folder, description, summaries[name])
     (RESULTS / "nlu_evaluation.md").write_text("\n".join(lines), encoding="utf-8")
     for name, summary in summaries.items():
-        print(f"{name}: intent macro-F1 {summary['intent_macro_f1']:.3f} · accuracy {summary['intent_accuracy']:.3f} "
-              f"(fallback undone: macro-F1 {summary['intent_macro_f1_fallback_undone']:.3f}) · entity F1 "
-              f"{summary['entity_f1']:.3f} · sub-intents {summary['retrieval_accuracy']} · "
-              f"{len(summary['confusions'])} confusions on {summary['examples']} examples")
+        print(
+            f"{name}: intent macro-F1 {summary['intent_macro_f1']:.3f} · accuracy {summary['intent_accuracy']:.3f} "
+            f"(fallback undone: macro-F1 {summary['intent_macro_f1_fallback_undone']:.3f}) · entity F1 "
+            f"{summary['entity_f1']:.3f} · sub-intents {summary['retrieval_accuracy']} · "
+            f"{len(summary['confusions'])} confusions on {summary['examples']} examples"
+        )
     print("→ results/nlu_evaluation.md")
 
 

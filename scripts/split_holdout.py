@@ -6,6 +6,7 @@ never trained on, and `make evaluate` scores the model on them. The choice is de
 and is left alone: splitting it again would move another 20 % of its training examples.
 Line-based, so comments and responses in the data files stay as they are.
 """
+
 import hashlib
 import re
 import sys

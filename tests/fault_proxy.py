@@ -1,5 +1,6 @@
 """A TCP proxy that a test can cut and restore: the database "goes away" for the servers
 behind it (open connections are dropped, new ones refused) while the real server runs on."""
+
 import socket
 import threading
 from typing import List, Optional

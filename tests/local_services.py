@@ -1,6 +1,7 @@
 """Real local stand-ins for what advisors are notified through: an HTTP webhook receiver and
 an SMTP server (aiosmtpd, in clear, with STARTTLS or in implicit TLS), each in a background
 thread; and a self-signed certificate for the TLS ones."""
+
 import datetime
 import ipaddress
 import json
@@ -53,14 +54,32 @@ def self_signed_certificate(folder: Path, host: str = "127.0.0.1") -> Tuple[Path
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
     now = datetime.datetime.now(datetime.timezone.utc)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host)), x509.DNSName("localhost")]), critical=False)
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host)), x509.DNSName("localhost")]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, content_commitment=False,
-                                     key_encipherment=False, data_encipherment=False, key_agreement=False,
-                                     crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False)
@@ -68,8 +87,9 @@ def self_signed_certificate(folder: Path, host: str = "127.0.0.1") -> Tuple[Path
     )
     certificate_file, key_file = Path(folder) / "smtp-cert.pem", Path(folder) / "smtp-key.pem"
     certificate_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return certificate_file, key_file
 
 
@@ -83,7 +103,9 @@ class MailInbox:
         if tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*map(str, certificate))
-            options = {"tls_context": context, "require_starttls": True} if tls == "starttls" else {"ssl_context": context}
+            options = (
+                {"tls_context": context, "require_starttls": True} if tls == "starttls" else {"ssl_context": context}
+            )
         self.controller = Controller(self, hostname="127.0.0.1", port=free_port(), **options)
         self.controller.start()
         self.port = self.controller.port

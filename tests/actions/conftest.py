@@ -1,30 +1,51 @@
 """Trackers for action tests, built like the ones Rasa sends to the action server."""
+
 import asyncio
 import json
 from pathlib import Path
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.questionnaire import load_questionnaire
-
-import yaml
+from bot.diagnostic.questionnaire import load_questionnaire
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text(encoding="utf-8"))
 
 
-def make_tracker(text="", intent=None, entities=(), slots=None, active_loop=None, requested_slot=None,
-                 events=(), response_selector=None, sender_id="test-owner"):
+def make_tracker(
+    text="",
+    intent=None,
+    entities=(),
+    slots=None,
+    active_loop=None,
+    requested_slot=None,
+    events=(),
+    response_selector=None,
+    sender_id="test-owner",
+):
     all_slots = {slot: None for slot in load_questionnaire().slot_order}
     all_slots.update({"handoff_status": "none", "failed_understandings": 0, "requested_slot": requested_slot})
     all_slots.update(slots or {})
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99} if intent else {}, "entities": list(entities)}
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.99} if intent else {},
+        "entities": list(entities),
+    }
     if response_selector:
         latest["response_selector"] = response_selector
-    return Tracker(sender_id, all_slots, latest, list(events), False, None,
-                   {"name": active_loop} if active_loop else {}, "action_listen")
+    return Tracker(
+        sender_id,
+        all_slots,
+        latest,
+        list(events),
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
 
 
 def answering(slot, text, intent="inform", entities=(), slots=None, **kwargs):
@@ -33,8 +54,16 @@ def answering(slot, text, intent="inform", entities=(), slots=None, **kwargs):
         {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}, "entities": list(entities)}},
         {"event": "slot", "name": slot, "value": text},
     ]
-    return make_tracker(text, intent, entities, {**(slots or {}), slot: text}, active_loop="diagnostic_form",
-                        requested_slot=slot, events=events, **kwargs)
+    return make_tracker(
+        text,
+        intent,
+        entities,
+        {**(slots or {}), slot: text},
+        active_loop="diagnostic_form",
+        requested_slot=slot,
+        events=events,
+        **kwargs,
+    )
 
 
 def recorded_tracker(name: str) -> Tracker:

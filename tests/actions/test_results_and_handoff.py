@@ -1,4 +1,5 @@
 """Results, recommendations, needs, handover and erasure actions."""
+
 import asyncio
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -9,9 +10,9 @@ from actions.handoff import ActionAnswerOffer, ActionCreateHandoffTicket, Valida
 from actions.needs import ActionAnswerNeed
 from actions.privacy import ActionDeleteMyData
 from actions.results import ActionDiagnosticResults, ActionMoreRecommendations
-from bot import storage
-from bot.catalogue import load_catalogue
-from bot.questionnaire import DONT_KNOW, load_questionnaire
+from bot.adapters import storage
+from bot.advice.catalogue import load_catalogue
+from bot.diagnostic.questionnaire import DONT_KNOW, load_questionnaire
 from tests.actions.conftest import make_tracker, recorded_tracker, run, slot_events
 
 Q = load_questionnaire()
@@ -29,7 +30,9 @@ def best():
 
 
 def test_results_set_the_spec_slots_and_offer_an_advisor_to_a_beginner():
-    messages, events = run(ActionDiagnosticResults(), make_tracker("mes résultats", "ask_results", slots={**PROFILE, **all_answers()}))
+    messages, events = run(
+        ActionDiagnosticResults(), make_tracker("mes résultats", "ask_results", slots={**PROFILE, **all_answers()})
+    )
     slots = slot_events(events)
     assert slots["score_overall"] == 0 and slots["maturity_level"] == "basic"
     assert set(slots["dimension_scores"]) == {d.id for d in Q.dimensions}
@@ -64,7 +67,7 @@ def test_more_recommendations_never_repeat_the_ones_shown():
     _, first = run(ActionDiagnosticResults(), make_tracker(slots=slots))
     shown = slot_events(first)["recommendations_shown"]
     _, more = run(ActionMoreRecommendations(), make_tracker(slots={**slots, "recommendations_shown": shown}))
-    new = slot_events(more)["recommendations_shown"][len(shown):]
+    new = slot_events(more)["recommendations_shown"][len(shown) :]
     assert new and not set(new) & set(shown)
 
 
@@ -73,7 +76,11 @@ def test_a_need_is_answered_from_the_catalogue_with_links():
     need = load_catalogue().needs["need_online_sales"]
     assert messages[0]["text"] == need.intro
     assert "http" in messages[1]["text"] and len(messages) == 2
-    assert [button["title"] for button in messages[1]["buttons"]] == ["Voir le guide d'achat", "D'autres ressources", "Faire le diagnostic"]
+    assert [button["title"] for button in messages[1]["buttons"]] == [
+        "Voir le guide d'achat",
+        "D'autres ressources",
+        "Faire le diagnostic",
+    ]
     assert slot_events(events)["needs_stated"] == ["need_online_sales"]
     assert slot_events(events)["pending_offer"] == "need:need_online_sales:"
 
@@ -90,30 +97,58 @@ def test_the_buyers_guide_and_more_resources_come_when_clicked():
 
 
 def test_consent_refused_keeps_no_contact():
-    tracker = make_tracker("non", "deny", slots={"handoff_consent": False, "email": "contact@atelier.fr"},
-                           active_loop="handoff_form", requested_slot="handoff_consent",
-                           events=[{"event": "user", "text": "non"}, {"event": "slot", "name": "handoff_consent", "value": False}])
+    tracker = make_tracker(
+        "non",
+        "deny",
+        slots={"handoff_consent": False, "email": "contact@atelier.fr"},
+        active_loop="handoff_form",
+        requested_slot="handoff_consent",
+        events=[{"event": "user", "text": "non"}, {"event": "slot", "name": "handoff_consent", "value": False}],
+    )
     _, events = run(ValidateHandoffForm(), tracker)
     assert slot_events(events)["email"] is None
 
 
 def test_an_invalid_contact_is_asked_again():
-    tracker = make_tracker("mon num c'est le 12", "give_contact", slots={"handoff_consent": True, "contact": "mon num c'est le 12"},
-                           active_loop="handoff_form", requested_slot="contact",
-                           events=[{"event": "user", "text": "mon num c'est le 12"}, {"event": "slot", "name": "contact", "value": "mon num c'est le 12"}])
+    tracker = make_tracker(
+        "mon num c'est le 12",
+        "give_contact",
+        slots={"handoff_consent": True, "contact": "mon num c'est le 12"},
+        active_loop="handoff_form",
+        requested_slot="contact",
+        events=[
+            {"event": "user", "text": "mon num c'est le 12"},
+            {"event": "slot", "name": "contact", "value": "mon num c'est le 12"},
+        ],
+    )
     messages, events = run(ValidateHandoffForm(), tracker)
     assert slot_events(events)["contact"] is None and "téléphone" in messages[0]["text"]
 
 
 def test_a_ticket_holds_profile_scores_needs_and_transcript():
-    events = [{"event": "user", "text": "je veux parler à un conseiller", "timestamp": 1}, {"event": "bot", "text": "Je peux transmettre…", "timestamp": 2}]
-    slots = {**PROFILE, "handoff_consent": True, "email": "contact@atelier.fr", "preferred_time": "En matinée",
-             "score_overall": 42.5, "maturity_level": "intermediate", "dimension_scores": {"security": 20.0},
-             "needs_stated": ["need_cybersecurity"]}
+    events = [
+        {"event": "user", "text": "je veux parler à un conseiller", "timestamp": 1},
+        {"event": "bot", "text": "Je peux transmettre…", "timestamp": 2},
+    ]
+    slots = {
+        **PROFILE,
+        "handoff_consent": True,
+        "email": "contact@atelier.fr",
+        "preferred_time": "En matinée",
+        "score_overall": 42.5,
+        "maturity_level": "intermediate",
+        "dimension_scores": {"security": 20.0},
+        "needs_stated": ["need_cybersecurity"],
+    }
     messages, result = run(ActionCreateHandoffTicket(), make_tracker(slots=slots, events=events, sender_id="owner-42"))
     assert slot_events(result)["handoff_status"] == "queued"
     [ticket] = storage.tickets_for("owner-42")
-    assert (ticket.email, ticket.sector, ticket.headcount, ticket.score_overall) == ("contact@atelier.fr", "crafts", 3, 42.5)
+    assert (ticket.email, ticket.sector, ticket.headcount, ticket.score_overall) == (
+        "contact@atelier.fr",
+        "crafts",
+        3,
+        42.5,
+    )
     assert ticket.needs == ["need_cybersecurity"] and ticket.transcript[0]["text"] == "je veux parler à un conseiller"
     assert f"n° {ticket.id}" in messages[0]["text"] and "deux jours ouvrés" in messages[0]["text"]
 
@@ -134,29 +169,40 @@ def test_without_consent_no_ticket_is_created():
 
 def test_delete_my_data_asks_for_confirmation_then_erases_the_tickets():
     storage.create_ticket({"sender_id": "owner-44", "reason": "requested", "email": "contact@atelier.fr"})
-    messages, events = run(ActionDeleteMyData(), make_tracker("supprimez mes données", "delete_my_data", sender_id="owner-44"))
+    messages, events = run(
+        ActionDeleteMyData(), make_tracker("supprimez mes données", "delete_my_data", sender_id="owner-44")
+    )
     assert len(storage.tickets_for("owner-44")) == 1 and "Confirmez-vous" in messages[0]["text"]
     assert slot_events(events)["pending_offer"] == "delete_my_data"
     answered = asked_then("delete_my_data", "oui")
-    _, events = run(ActionAnswerOffer(), make_tracker("oui", "affirm", slots={"pending_offer": "delete_my_data"},
-                                                      sender_id="owner-44", events=answered))
+    _, events = run(
+        ActionAnswerOffer(),
+        make_tracker("oui", "affirm", slots={"pending_offer": "delete_my_data"}, sender_id="owner-44", events=answered),
+    )
     assert events[-1]["name"] == "action_delete_my_data"
-    _, events = run(ActionDeleteMyData(), make_tracker("oui", "affirm", slots={"pending_offer": "delete_my_data"},
-                                                       sender_id="owner-44", events=answered))
+    _, events = run(
+        ActionDeleteMyData(),
+        make_tracker("oui", "affirm", slots={"pending_offer": "delete_my_data"}, sender_id="owner-44", events=answered),
+    )
     assert storage.tickets_for("owner-44") == []
     assert any(event["event"] == "reset_slots" for event in events)
 
 
 def asked_then(offer, *owner_messages):
     """The recorded events: the assistant asks to confirm `offer`, then the owner writes."""
-    return [{"event": "user", "text": "…"}, {"event": "slot", "name": "pending_offer", "value": offer},
-            *({"event": "user", "text": text} for text in owner_messages)]
+    return [
+        {"event": "user", "text": "…"},
+        {"event": "slot", "name": "pending_offer", "value": offer},
+        *({"event": "user", "text": text} for text in owner_messages),
+    ]
 
 
 def test_a_yes_after_an_unrelated_turn_does_not_confirm_an_erasure():
     storage.create_ticket({"sender_id": "owner-45", "reason": "requested", "email": "contact@atelier.fr"})
     stale = asked_then("delete_my_data", "c'est quoi le cloud ?", "oui")
-    tracker = make_tracker("oui", "affirm", slots={"pending_offer": "delete_my_data"}, sender_id="owner-45", events=stale)
+    tracker = make_tracker(
+        "oui", "affirm", slots={"pending_offer": "delete_my_data"}, sender_id="owner-45", events=stale
+    )
     messages, events = run(ActionAnswerOffer(), tracker)
     assert not any(event.get("name") == "action_delete_my_data" for event in events)
     messages, events = run(ActionDeleteMyData(), tracker)  # even if it ran, it asks again
@@ -165,7 +211,9 @@ def test_a_yes_after_an_unrelated_turn_does_not_confirm_an_erasure():
 
 def test_no_to_the_confirmation_keeps_everything_and_resumes_the_diagnostic():
     slots = {"pending_offer": "restart", "sector": "crafts", "q_digital_plan": "idea"}
-    messages, events = run(ActionAnswerOffer(), make_tracker("non", "deny", slots=slots, events=asked_then("restart", "non")))
+    messages, events = run(
+        ActionAnswerOffer(), make_tracker("non", "deny", slots=slots, events=asked_then("restart", "non"))
+    )
     assert "je ne touche à rien" in messages[0]["text"]
     assert events[-1]["name"] == "diagnostic_form" and "q_digital_plan" not in slot_events(events)
 
@@ -187,19 +235,26 @@ def test_two_fallbacks_in_a_row_offer_an_advisor():
 def test_an_unsure_guess_is_offered_as_buttons_not_a_bare_rephrase():
     tracker = make_tracker("mon truc en ligne marche pas", "nlu_fallback")
     tracker.latest_message["intent_ranking"] = [
-        {"name": "nlu_fallback", "confidence": 0.3}, {"name": "need_visibility", "confidence": 0.26},
-        {"name": "inform", "confidence": 0.2}, {"name": "need_connectivity", "confidence": 0.17}]
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "need_visibility", "confidence": 0.26},
+        {"name": "inform", "confidence": 0.2},
+        {"name": "need_connectivity", "confidence": 0.17},
+    ]
     messages, events = run(ActionNotUnderstood(), tracker)
     assert "Vous voulez parler de" in messages[0]["text"] and events == []
     assert [(b["title"], b["payload"]) for b in messages[0]["buttons"]] == [
-        ("Être visible en ligne", "/need_visibility"), ("Connexion et équipement", "/need_connectivity"),
-        ("Autre chose", "/help")]
+        ("Être visible en ligne", "/need_visibility"),
+        ("Connexion et équipement", "/need_connectivity"),
+        ("Autre chose", "/help"),
+    ]
 
 
 def test_gibberish_gets_the_menu():
     tracker = make_tracker("blorp fjdksl", "nlu_fallback")
-    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.3},
-                                                {"name": "out_of_scope", "confidence": 0.2}]
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "out_of_scope", "confidence": 0.2},
+    ]
     messages, _ = run(ActionNotUnderstood(), tracker)
     assert "reformuler" in messages[0]["text"]
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/start_diagnostic", "/request_advisor"]
@@ -240,5 +295,7 @@ def test_no_thats_not_it_after_the_result_goes_back_to_the_last_answer():
     events = [{"event": "slot", "name": question_id, "value": value} for question_id, value in all_answers().items()]
     messages, followed = run(ActionAnswerOffer(), make_tracker("non, c'est pas ça", "deny", slots=slots, events=events))
     assert followed[-1] == {"event": "followup", "timestamp": None, "name": "action_correct_answer"}
-    messages, corrected = run(ActionCorrectAnswer(), make_tracker("non, c'est pas ça", "deny", slots=slots, events=events))
+    messages, corrected = run(
+        ActionCorrectAnswer(), make_tracker("non, c'est pas ça", "deny", slots=slots, events=events)
+    )
     assert slot_events(corrected)["q_automation"] is None and slot_events(corrected)["score_overall"] is None

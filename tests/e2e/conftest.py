@@ -1,5 +1,6 @@
 """End-to-end: the trained model, the action server and the Rasa server, talked to
 through the REST channel as a website or a phone would."""
+
 import json
 import subprocess
 import urllib.request
@@ -8,7 +9,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from bot import storage
+from bot.adapters import storage
 from ops.servers import BIN, REPO_ROOT, assistant, free_port, rest_message
 from tests.local_services import MailInbox, WebhookInbox
 
@@ -35,13 +36,18 @@ limits:
   messages_per_minute_per_conversation: 1000000
   messages_per_minute_per_address: 1000000
   tickets_per_day_per_conversation: 3
-""" % ", ".join(f"{day}: ['00:00-23:59']" for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+""" % ", ".join(
+    f"{day}: ['00:00-23:59']" for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+)
 
 
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e")
-    return {"TRACKER_DB_URL": f"sqlite:///{folder / 'tracker.db'}", "CONSEILLER_DATABASE_URL": f"sqlite:///{folder / 'tickets.db'}"}
+    return {
+        "TRACKER_DB_URL": f"sqlite:///{folder / 'tracker.db'}",
+        "CONSEILLER_DATABASE_URL": f"sqlite:///{folder / 'tickets.db'}",
+    }
 
 
 @pytest.fixture(scope="session")
@@ -68,8 +74,9 @@ class RunningAssistant:
 
     def start(self):
         self._stack = ExitStack()
-        self._stack.enter_context(assistant(MODEL, self.port, self.action_port, TOKEN, self.logs,
-                                            extra_env=self.environment))
+        self._stack.enter_context(
+            assistant(MODEL, self.port, self.action_port, TOKEN, self.logs, extra_env=self.environment)
+        )
 
     def stop(self):
         self._stack.close()
@@ -82,7 +89,11 @@ class RunningAssistant:
 @pytest.fixture(scope="session")
 def running_assistant(databases, webhook_inbox, mail_inbox, tmp_path_factory):
     if not MODEL.exists():  # `make test` trains it; a bare `pytest` trains it here
-        subprocess.run([str(BIN / "rasa"), "train", "--fixed-model-name", "conseiller", "--out", "models"], cwd=REPO_ROOT, check=True)
+        subprocess.run(
+            [str(BIN / "rasa"), "train", "--fixed-model-name", "conseiller", "--out", "models"],
+            cwd=REPO_ROOT,
+            check=True,
+        )
     settings = tmp_path_factory.mktemp("settings") / "settings.yml"
     settings.write_text(ALWAYS_OPEN, encoding="utf-8")
     port = free_port()
@@ -90,8 +101,11 @@ def running_assistant(databases, webhook_inbox, mail_inbox, tmp_path_factory):
         **databases,
         "CONSEILLER_SETTINGS_FILE": str(settings),
         "ADVISOR_WEBHOOK_URL": webhook_inbox.url,
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail_inbox.port), "SMTP_TLS": "off",
-        "SMTP_FROM": "conseiller@exemple.fr", "ADVISOR_EMAIL_TO": "equipe@cci-exemple.fr",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mail_inbox.port),
+        "SMTP_TLS": "off",
+        "SMTP_FROM": "conseiller@exemple.fr",
+        "ADVISOR_EMAIL_TO": "equipe@cci-exemple.fr",
         "CONSOLE_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     running = RunningAssistant(environment, port, free_port(), tmp_path_factory.mktemp("logs"))

@@ -4,6 +4,7 @@ One owner and one advisor, each in their own browser context, against the real s
 diagnostic with clicks and typed answers, reload, advisor request, live takeover both ways,
 hand back, and the refusals of the console. Screenshots go to results/screenshots/.
 """
+
 import json
 import shutil
 import urllib.error
@@ -11,8 +12,8 @@ import urllib.request
 
 import pytest
 
-from bot import advisors, storage
-from bot.questionnaire import load_questionnaire
+from bot.adapters import advisors, storage
+from bot.diagnostic.questionnaire import load_questionnaire
 from ops.servers import REPO_ROOT
 from tests.e2e.test_conversations import FREE_TEXT_ANSWERS
 
@@ -59,7 +60,9 @@ class WidgetOwner:
         expect(self.page.locator(".cn-input")).to_be_focused()
 
     def bot_count(self):
-        return self.page.locator(".cn-messages .cn-from-bot, .cn-messages .cn-from-advisor, .cn-messages .cn-notice").count()
+        return self.page.locator(
+            ".cn-messages .cn-from-bot, .cn-messages .cn-from-advisor, .cn-messages .cn-notice"
+        ).count()
 
     def says(self, text, expect_reply=True):
         before = self.bot_count()
@@ -76,7 +79,10 @@ class WidgetOwner:
     def wait_reply(self, before):
         self.page.wait_for_function(
             "n => document.querySelectorAll('.cn-messages .cn-from-bot, .cn-messages .cn-from-advisor, "
-            ".cn-messages .cn-notice').length > n", arg=before, timeout=TIMEOUT)
+            ".cn-messages .cn-notice').length > n",
+            arg=before,
+            timeout=TIMEOUT,
+        )
         expect(self.page.locator(".cn-typing")).to_be_hidden(timeout=TIMEOUT)
 
     def sees(self, text):
@@ -90,14 +96,22 @@ class WidgetOwner:
 
 def tracker_slots(url, sender):
     from tests.e2e.conftest import TOKEN
+
     with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as answer:
         return json.loads(answer.read())["slots"]
 
 
 def api_status(url, path, cookie=None, method="GET"):
-    request = urllib.request.Request(url + path, method=method, data=b"{}" if method == "POST" else None,
-                                     headers={"Content-Type": "application/json", "X-Requested-With": "conseiller-console",
-                                              **({"Cookie": cookie} if cookie else {})})
+    request = urllib.request.Request(
+        url + path,
+        method=method,
+        data=b"{}" if method == "POST" else None,
+        headers={
+            "Content-Type": "application/json",
+            "X-Requested-With": "conseiller-console",
+            **({"Cookie": cookie} if cookie else {}),
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status, json.loads(answer.read())
@@ -112,8 +126,9 @@ def log_in(page, url, password=ADVISOR_PASSWORD):
     page.locator("#cn-login-submit").click()
 
 
-def test_owner_diagnostic_reload_advisor_takeover_hand_back_and_restart(browser, server, running_assistant, databases,
-                                                                         advisor_account, webhook_inbox, mail_inbox):
+def test_owner_diagnostic_reload_advisor_takeover_hand_back_and_restart(
+    browser, server, running_assistant, databases, advisor_account, webhook_inbox, mail_inbox
+):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     owner_context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="fr-FR")
     owner = WidgetOwner(owner_context.new_page(), server)
@@ -179,8 +194,11 @@ def test_owner_diagnostic_reload_advisor_takeover_hand_back_and_restart(browser,
 
     # Advisors are notified: the webhook and the e-mail reach the local servers.
     assert webhook_inbox.wait_for(lambda payload: payload["ticket_id"] == ticket.id)
-    assert mail_inbox.wait_for(lambda message: f"n° {ticket.id}".encode() in message.content
-                               or f"n=C2=B0 {ticket.id}".encode() in message.content)
+    assert mail_inbox.wait_for(
+        lambda message: (
+            f"n° {ticket.id}".encode() in message.content or f"n=C2=B0 {ticket.id}".encode() in message.content
+        )
+    )
 
     # The advisor sees the ticket with its summary, takes it.
     console.reload()
@@ -226,7 +244,9 @@ def test_owner_diagnostic_reload_advisor_takeover_hand_back_and_restart(browser,
     assert owner.page.locator(".cn-messages .cn-from-bot").count() > bot_messages
     recorded = storage.ticket_with_events(ticket.id, databases["CONSEILLER_DATABASE_URL"])
     kinds = [event.kind for event in recorded.events]
-    assert kinds[:1] == ["created"] and {"notified", "taken", "advisor_message", "owner_message", "handed_back"} <= set(kinds)
+    assert kinds[:1] == ["created"] and {"notified", "taken", "advisor_message", "owner_message", "handed_back"} <= set(
+        kinds
+    )
     assert recorded.status == "queued" and tracker_slots(server, owner.session_id)["handoff_status"] == "queued"
     count = owner.messages.count()
     saved = owner_context.storage_state()  # the widget's session id, as the browser keeps it
@@ -252,7 +272,9 @@ def test_owner_diagnostic_reload_advisor_takeover_hand_back_and_restart(browser,
 
 
 def test_the_widget_fits_a_phone_screen(browser, server):
-    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True, locale="fr-FR")
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True, locale="fr-FR"
+    )
     owner = WidgetOwner(context.new_page(), server)
     owner.open()
     owner.says("salut, je suis fleuriste à Lyon")
@@ -267,8 +289,9 @@ def test_the_widget_fits_a_phone_screen(browser, server):
     context.close()
 
 
-def test_the_console_refuses_wrong_passwords_expired_sessions_and_anonymous_calls(browser, server, databases,
-                                                                                 advisor_account):
+def test_the_console_refuses_wrong_passwords_expired_sessions_and_anonymous_calls(
+    browser, server, databases, advisor_account
+):
     assert api_status(server, "/console/api/tickets")[0] == 401
     assert api_status(server, "/console/api/tickets/1/take", method="POST")[0] == 401
     context = browser.new_context()

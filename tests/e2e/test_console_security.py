@@ -1,5 +1,6 @@
 """The advisor console's defences against the real Rasa server (and its socket.io server),
 with accounts changed from another process, as `make advisor` does."""
+
 import json
 import queue
 import threading
@@ -10,8 +11,8 @@ import uuid
 import pytest
 import socketio
 
-from bot import advisors, storage
-from bot.channels.live import SOCKET_CHECK_SECONDS
+from bot.adapters import advisors, storage
+from bot.adapters.channels.live import SOCKET_CHECK_SECONDS
 
 CONSOLE = {"X-Requested-With": "conseiller-console"}
 PASSWORD = "mot de passe de test"
@@ -19,8 +20,10 @@ PASSWORD = "mot de passe de test"
 
 def call(server, path, body=None, headers=None, cookie=None):
     request = urllib.request.Request(
-        server + path, data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", **(headers or {}), **({"Cookie": cookie} if cookie else {})})
+        server + path,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **(headers or {}), **({"Cookie": cookie} if cookie else {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
             return answer.status, json.loads(answer.read()), answer.headers
@@ -29,8 +32,9 @@ def call(server, path, body=None, headers=None, cookie=None):
 
 
 def log_in(server, email, password=PASSWORD):
-    status, body, headers = call(server, "/console/api/login", {"email": email, "password": password},
-                                 {**CONSOLE, "Origin": server})
+    status, body, headers = call(
+        server, "/console/api/login", {"email": email, "password": password}, {**CONSOLE, "Origin": server}
+    )
     assert status == 200, body
     return headers["Set-Cookie"].split(";")[0]
 
@@ -49,9 +53,14 @@ class LiveConsole:
         self.client = socketio.Client(reconnection=False)
         self.client.on("ticket_updated", self.updates.put, namespace="/advisor")
         self.client.on("disconnect", self.closed.set, namespace="/advisor")
-        self.client.connect(server, namespaces=["/advisor"], transports=["polling"], socketio_path="/socket.io",
-                            headers={"Cookie": cookie, **({"Origin": origin} if origin else {}), **(headers or {})},
-                            wait_timeout=10)
+        self.client.connect(
+            server,
+            namespaces=["/advisor"],
+            transports=["polling"],
+            socketio_path="/socket.io",
+            headers={"Cookie": cookie, **({"Origin": origin} if origin else {}), **(headers or {})},
+            wait_timeout=10,
+        )
 
     def watch(self, ticket_id):
         self.client.emit("watch", {"ticket_id": ticket_id}, namespace="/advisor")
@@ -65,13 +74,22 @@ def test_another_sites_page_cannot_log_in(server, databases):
     email = account(databases)
     credentials = {"email": email, "password": PASSWORD}
     # A sibling subdomain is same-site: the SameSite cookie would go; the origin check stops it.
-    status, body, _ = call(server, "/console/api/login", credentials, {**CONSOLE, "Origin": "http://voisin.cci-exemple.fr"})
+    status, body, _ = call(
+        server, "/console/api/login", credentials, {**CONSOLE, "Origin": "http://voisin.cci-exemple.fr"}
+    )
     assert status == 403 and "ne vient pas de la console" in body["error"]
     assert call(server, "/console/api/login", credentials)[0] == 403  # a form: no console header
     # Proxy headers from a client are not believed (TRUSTED_PROXY is not set on this server).
     port = server.rsplit(":", 1)[1]
-    assert call(server, "/console/api/login", credentials,
-                {**CONSOLE, "X-Forwarded-Proto": "https", "Origin": f"https://127.0.0.1:{port}"})[0] == 403
+    assert (
+        call(
+            server,
+            "/console/api/login",
+            credentials,
+            {**CONSOLE, "X-Forwarded-Proto": "https", "Origin": f"https://127.0.0.1:{port}"},
+        )[0]
+        == 403
+    )
     status, _, headers = call(server, "/console/api/login", credentials, {**CONSOLE, "X-Forwarded-Proto": "https"})
     assert status == 200 and "secure" not in headers["Set-Cookie"].lower()
 
@@ -91,8 +109,9 @@ def test_another_sites_page_cannot_open_the_consoles_live_connection(server, dat
 def test_a_new_password_or_a_deactivation_closes_the_sessions_and_live_connections(server, databases):
     url = databases["CONSEILLER_DATABASE_URL"]
     email, colleague = account(databases), account(databases, name="Permanence")
-    ticket_id = storage.create_ticket({"sender_id": f"owner-{uuid.uuid4().hex[:10]}", "reason": "requested",
-                                       "channel": "rest"}, url)
+    ticket_id = storage.create_ticket(
+        {"sender_id": f"owner-{uuid.uuid4().hex[:10]}", "reason": "requested", "channel": "rest"}, url
+    )
     stolen = log_in(server, email)
     live = LiveConsole(server, stolen, origin=server)
     live.watch(ticket_id)
@@ -129,8 +148,10 @@ def test_two_accounts_showing_the_same_name_each_keep_their_own_tickets(server, 
     for path, body in [("take", {}), ("handback", {}), ("close", {}), ("message", {"text": "Je prends la suite."})]:
         status, answer, _ = call(server, f"/console/api/tickets/{ticket_id}/{path}", body, CONSOLE, cookie=namesake)
         assert status == 409, (path, answer)
-    assert call(server, f"/console/api/tickets/{ticket_id}/message", {"text": "Je suis là."}, CONSOLE,
-                cookie=holder)[0] == 200
+    assert (
+        call(server, f"/console/api/tickets/{ticket_id}/message", {"text": "Je suis là."}, CONSOLE, cookie=holder)[0]
+        == 200
+    )
     # The owner sees the advisor's name, as before.
     said = [event for event in owner.tracker()["events"] if event["event"] == "bot"]
     assert said[-1]["text"] == "Je suis là." and said[-1]["metadata"]["advisor"] == {"name": "Équipe partagée"}

@@ -1,7 +1,8 @@
 """Whole conversations through the REST channel, each ending with the expected slots."""
+
 import pytest
 
-from bot.questionnaire import load_questionnaire
+from bot.diagnostic.questionnaire import load_questionnaire
 
 Q = load_questionnaire()
 QUESTION_COUNT = len(Q.question_ids)
@@ -25,8 +26,13 @@ FREE_TEXT_ANSWERS = [
     ("aucune", "q_automation", "none"),
 ]
 FREE_TEXT_SCORES = {
-    "strategy": 65.0, "infrastructure": 85.0, "online_presence": 36.67, "management": 50.0,
-    "security": 36.67, "skills": 55.0, "automation_ai": 30.0,
+    "strategy": 65.0,
+    "infrastructure": 85.0,
+    "online_presence": 36.67,
+    "management": 50.0,
+    "security": 36.67,
+    "skills": 55.0,
+    "automation_ai": 30.0,
 }
 
 
@@ -126,7 +132,12 @@ def test_advisor_requested_mid_diagnostic_creates_a_ticket(owner):
     owner.says("le jeudi après-midi si possible")
     assert owner.slots["handoff_status"] == "queued"
     [ticket] = owner.tickets()
-    assert (ticket.email, ticket.sector, ticket.headcount, ticket.preferred_time) == ("contact@boulangerie-exemple.fr", "crafts", 3, "le jeudi après-midi si possible")
+    assert (ticket.email, ticket.sector, ticket.headcount, ticket.preferred_time) == (
+        "contact@boulangerie-exemple.fr",
+        "crafts",
+        3,
+        "le jeudi après-midi si possible",
+    )
     assert any(line["text"] == "je voudrais parler à un conseiller" for line in ticket.transcript)
     assert f"n° {ticket.id}" in owner.text
     owner.says("oui")  # offered to finish the diagnostic meanwhile
@@ -160,7 +171,11 @@ def test_a_need_gets_a_short_answer_with_the_rest_behind_buttons(owner):
     owner.says("je voudrais vendre mes produits en ligne")
     assert chat_sized(owner), owner.replies
     assert "https://" in owner.text
-    assert [button["title"] for button in owner.buttons] == ["Voir le guide d'achat", "D'autres ressources", "Faire le diagnostic"]
+    assert [button["title"] for button in owner.buttons] == [
+        "Voir le guide d'achat",
+        "D'autres ressources",
+        "Faire le diagnostic",
+    ]
     assert owner.slots["needs_stated"] == ["need_online_sales"]
     owner.clicks("Voir le guide d'achat")
     assert "Bien choisir" in owner.text and chat_sized(owner)
@@ -237,12 +252,24 @@ def test_a_refused_consent_keeps_no_contact(owner):
 
 
 CHAT_TURN_MESSAGES = [
-    "je voudrais vendre en ligne", "comment avoir plus d'avis google ?", "on se fait souvent pirater nos mails",
-    "il me faudrait un logiciel de caisse", "internet rame au magasin", "je veux former mes deux apprentis",
-    "y a des aides pour acheter des ordis ?", "chatgpt peut m'aider a ecrire mes posts ?", "c'est quoi les cookies sur mon site",
-    "je cherche une agence pour refaire mon site", "c'est quoi le cloud", "c'est payant votre service ?",
-    "c'est trop cher pour moi le numérique", "j'ai pas le temps pour ça", "internet c'est plein d'arnaques",
-    "combien de temps ça prend le diagnostic ?", "qui est derrière ce site ?", "c'est quoi la facture électronique",
+    "je voudrais vendre en ligne",
+    "comment avoir plus d'avis google ?",
+    "on se fait souvent pirater nos mails",
+    "il me faudrait un logiciel de caisse",
+    "internet rame au magasin",
+    "je veux former mes deux apprentis",
+    "y a des aides pour acheter des ordis ?",
+    "chatgpt peut m'aider a ecrire mes posts ?",
+    "c'est quoi les cookies sur mon site",
+    "je cherche une agence pour refaire mon site",
+    "c'est quoi le cloud",
+    "c'est payant votre service ?",
+    "c'est trop cher pour moi le numérique",
+    "j'ai pas le temps pour ça",
+    "internet c'est plein d'arnaques",
+    "combien de temps ça prend le diagnostic ?",
+    "qui est derrière ce site ?",
+    "c'est quoi la facture électronique",
 ]
 
 

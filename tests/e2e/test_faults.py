@@ -4,6 +4,7 @@ database going away for a while, and 50 conversations of 40 messages at once.
 
 The conversations and tickets are in PostgreSQL, as in production, reached through a proxy
 the test can cut. The REST channel requires its token, as in production."""
+
 import json
 import urllib.error
 import urllib.request
@@ -13,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot import storage
-from bot.inbound import reply
+from bot.adapters import storage
+from bot.language.inbound import reply
 from ops.servers import free_port, server_environment, start_action_server, start_rasa_server, stop
 from tests.e2e.conftest import ALWAYS_OPEN, MODEL, TOKEN
 from tests.fault_proxy import CuttableProxy
@@ -73,13 +74,23 @@ def servers(tmp_path_factory, postgres_schema, proxy):
     database = f"{base}?options=-csearch_path%3D{postgres_schema}"
     settings = tmp_path_factory.mktemp("fault-settings") / "settings.yml"
     # People's pace: 45 messages a minute per conversation (the busy test sends about 15).
-    settings.write_text(ALWAYS_OPEN.replace("messages_per_minute_per_conversation: 1000000",
-                                            f"messages_per_minute_per_conversation: {PER_CONVERSATION}"),
-                        encoding="utf-8")
-    running = Servers({
-        "TRACKER_DB_URL": database, "CONSEILLER_DATABASE_URL": database, "CONSEILLER_SETTINGS_FILE": str(settings),
-        "REST_CHANNEL_TOKEN": REST_TOKEN, "SMTP_HOST": "", "ADVISOR_WEBHOOK_URL": "",
-    }, tmp_path_factory.mktemp("fault-logs"))
+    settings.write_text(
+        ALWAYS_OPEN.replace(
+            "messages_per_minute_per_conversation: 1000000", f"messages_per_minute_per_conversation: {PER_CONVERSATION}"
+        ),
+        encoding="utf-8",
+    )
+    running = Servers(
+        {
+            "TRACKER_DB_URL": database,
+            "CONSEILLER_DATABASE_URL": database,
+            "CONSEILLER_SETTINGS_FILE": str(settings),
+            "REST_CHANNEL_TOKEN": REST_TOKEN,
+            "SMTP_HOST": "",
+            "ADVISOR_WEBHOOK_URL": "",
+        },
+        tmp_path_factory.mktemp("fault-logs"),
+    )
     running.database = database
     yield running
     running.stop()
@@ -167,19 +178,26 @@ def test_fifty_conversations_of_forty_messages_at_once_lose_duplicate_and_cross_
     def converse(sender):
         answers = []
         for number in range(40):
-            status, answer = send(servers.url, sender, "/thank" if number % 4 else "/greet",
-                                  metadata={"marker": f"{sender}/{number}"})
+            status, answer = send(
+                servers.url, sender, "/thank" if number % 4 else "/greet", metadata={"marker": f"{sender}/{number}"}
+            )
             answers.append((status, len(answer), texts(answer)))
         return answers
 
     with ThreadPoolExecutor(max_workers=50) as pool:
-        results = dict(zip(conversations, pool.map(converse, conversations)))
+        results = dict(zip(conversations, pool.map(converse, conversations), strict=True))
     for sender, answers in results.items():
-        failed = [(number, status, count, text[:80]) for number, (status, count, text) in enumerate(answers)
-                  if status != 200 or count < 1 or FAULT in text]
+        failed = [
+            (number, status, count, text[:80])
+            for number, (status, count, text) in enumerate(answers)
+            if status != 200 or count < 1 or FAULT in text
+        ]
         assert failed == [], f"{sender}: {failed}"
-        markers = [event["metadata"].get("marker") for event in tracker(servers.url, sender)["events"]
-                   if event["event"] == "user"]
+        markers = [
+            event["metadata"].get("marker")
+            for event in tracker(servers.url, sender)["events"]
+            if event["event"] == "user"
+        ]
         assert markers == [f"{sender}/{number}" for number in range(40)]
 
 

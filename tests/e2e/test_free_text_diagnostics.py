@@ -7,6 +7,7 @@ the assistant reads an answer back wrongly ("Noté : …") they say "non, c'est 
 it asks again or asks them to choose, they pick the right button. How often that happens is
 printed (pytest -s) and reported in the closing note; a wrong answer left stored fails.
 """
+
 import random
 import re
 from pathlib import Path
@@ -14,12 +15,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.answers import DONT_KNOW_LABEL, NONE_LABEL
-from bot.questionnaire import DONT_KNOW, load_questionnaire
-from bot.scoring import score
+from bot.diagnostic.answers import DONT_KNOW_LABEL, NONE_LABEL
+from bot.diagnostic.questionnaire import DONT_KNOW, load_questionnaire
+from bot.diagnostic.scoring import score
 
 Q = load_questionnaire()
-DIAGNOSTICS = yaml.safe_load((Path(__file__).parent / "free_text_diagnostics.yml").read_text(encoding="utf-8"))["diagnostics"]
+DIAGNOSTICS = yaml.safe_load((Path(__file__).parent / "free_text_diagnostics.yml").read_text(encoding="utf-8"))[
+    "diagnostics"
+]
 LEVEL_LABELS = {"basic": "Débutant", "intermediate": "Intermédiaire", "advanced": "Avancé", "leader": "Leader"}
 
 
@@ -31,7 +34,9 @@ def exact_answer(question_id: str, expected) -> str:
     if isinstance(expected, list):
         if not expected:
             return NONE_LABEL
-        chosen = [option for option in expected if not (option == "social_network" and "several_social_networks" in expected)]
+        chosen = [
+            option for option in expected if not (option == "social_network" and "several_social_networks" in expected)
+        ]
         return " et ".join(str(question.option_ids.index(option) + 1) for option in chosen)
     return question.label_of(expected)
 
@@ -48,7 +53,9 @@ def give(owner, question_id: str, text: str, expected, counts: dict) -> None:
         counts["corrected"] += 1
         owner.says("non, c'est pas ça")
         assert owner.slots[question_id] is None and owner.slots["requested_slot"] == question_id, owner.text
-    elif owner.slots.get("pending_clarification") == question_id or len(owner.buttons) < len(Q.question(question_id).options):
+    elif owner.slots.get("pending_clarification") == question_id or len(owner.buttons) < len(
+        Q.question(question_id).options
+    ):
         counts["clarified"] += 1
     else:
         counts["asked_again"] += 1
@@ -79,18 +86,32 @@ def test_free_text_diagnostic_ends_with_the_exact_score_and_level(owner, diagnos
 
 
 OFF_TOPIC = [
-    "il fait beau aujourd'hui", "vous avez vu le match hier soir", "ma recette de crepes est la meilleure",
-    "lol", "mon chat dort sur le clavier", "qui a gagne l'euromillions", "bof bof",
-    "hmm", "la réponse D", "42", "???", "...", "ok et alors",
-    "blablabla", "je mange un sandwich", "trop bien les vacances",
+    "il fait beau aujourd'hui",
+    "vous avez vu le match hier soir",
+    "ma recette de crepes est la meilleure",
+    "lol",
+    "mon chat dort sur le clavier",
+    "qui a gagne l'euromillions",
+    "bof bof",
+    "hmm",
+    "la réponse D",
+    "42",
+    "???",
+    "...",
+    "ok et alors",
+    "blablabla",
+    "je mange un sandwich",
+    "trop bien les vacances",
 ]
 
 
 def random_answer(rng: random.Random) -> str:
     if rng.random() < 0.5:
         return rng.choice(OFF_TOPIC)
-    words = ["".join(rng.choice("azertyuiopqsdfghjklmwxcvbn") for _ in range(rng.randint(2, 9)))
-             for _ in range(rng.randint(1, 5))]
+    words = [
+        "".join(rng.choice("azertyuiopqsdfghjklmwxcvbn") for _ in range(rng.randint(2, 9)))
+        for _ in range(rng.randint(1, 5))
+    ]
     return " ".join(words)
 
 
@@ -120,7 +141,12 @@ def test_two_hundred_random_answers_never_keep_a_diagnostic_from_ending(owner_fa
         slots = owner.slots
         assert slots["requested_slot"] is None and slots["maturity_level"] == "basic", owner.text
         assert re.search(r"\d+/100", owner.text), owner.text
-        stored = {question_id: (slots[question_id], said.get(question_id)) for question_id in Q.question_ids
-                  if slots[question_id] != DONT_KNOW}
+        stored = {
+            question_id: (slots[question_id], said.get(question_id))
+            for question_id in Q.question_ids
+            if slots[question_id] != DONT_KNOW
+        }
         assert stored == {}  # nothing the owner did not say is stored
-    print(f"\n{sent} random answers in {diagnostics} diagnostics ({pauses} read as a pause), each ended with its result")
+    print(
+        f"\n{sent} random answers in {diagnostics} diagnostics ({pauses} read as a pause), each ended with its result"
+    )

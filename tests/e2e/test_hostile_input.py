@@ -1,6 +1,7 @@
 """Odd and hostile input against the running servers, as an outsider would send it: each
 message gets a polite French reply within 2 seconds, never a 5xx or a traceback, never a
 slot outside the SPEC; the conversation then goes on; the server's memory stays bounded."""
+
 import json
 import time
 import urllib.error
@@ -11,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.entities import CANONICAL_VALUES
-from bot.entity_contract import MAX_HEADCOUNT
-from bot.inbound import reply
+from bot.language.entities import CANONICAL_VALUES
+from bot.language.entity_contract import MAX_HEADCOUNT
+from bot.language.inbound import reply
 from tests.e2e.conftest import TOKEN
 from tests.hostile.corpus import load_corpus, request_body
 
@@ -23,8 +24,9 @@ RESULT_SLOTS = ("score_overall", "maturity_level", "dimension_scores")
 
 def post(url: str, body: bytes, headers=None, timeout: float = 30):
     """(status, parsed JSON or text, seconds) of one POST to the REST channel."""
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", body,
-                                     {"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook", body, {"Content-Type": "application/json", **(headers or {})}
+    )
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:
@@ -58,8 +60,9 @@ def out_of_contract(slots: dict) -> list:
     if slots.get("sector") not in (None, *CANONICAL_VALUES["sector"]):
         wrong.append("sector")
     headcount = slots.get("headcount")
-    if headcount is not None and not (isinstance(headcount, (int, float)) and 1 <= headcount <= MAX_HEADCOUNT
-                                      and headcount == int(headcount)):
+    if headcount is not None and not (
+        isinstance(headcount, (int, float)) and 1 <= headcount <= MAX_HEADCOUNT and headcount == int(headcount)
+    ):
         wrong.append("headcount")
     location = slots.get("location")
     if location is not None and (not isinstance(location, str) or len(location) > 80):
@@ -120,14 +123,18 @@ def test_the_hostile_corpus_gets_polite_answers_and_the_conversations_go_on(runn
         problems = [line for lines in pool.map(lambda entry: try_entry(url, entry), CORPUS) for line in lines]
     after = resident_kb(running_assistant.port)
     with capsys.disabled():
-        print(f"\nHostile corpus: {len(CORPUS)} inputs, {len(problems)} problems; "
-              f"Rasa server memory {before / 1024:.0f} MB before, {after / 1024:.0f} MB after")
+        print(
+            f"\nHostile corpus: {len(CORPUS)} inputs, {len(problems)} problems; "
+            f"Rasa server memory {before / 1024:.0f} MB before, {after / 1024:.0f} MB after"
+        )
     assert problems == [], "\n".join(problems)
     assert after - before < 200 * 1024
 
 
-@pytest.mark.parametrize("text", ["a" * 100_000, "bonjour " * 5_000, "@" * 50_000, "a" * 50_000 + "@",
-                                  "1" * 20_000, "\u0000", "bonjour\u0000"])
+@pytest.mark.parametrize(
+    "text",
+    ["a" * 100_000, "bonjour " * 5_000, "@" * 50_000, "a" * 50_000 + "@", "1" * 20_000, "\u0000", "bonjour\u0000"],
+)
 def test_long_or_broken_messages_are_answered_at_once(server, text):
     sender = f"long-{uuid.uuid4().hex[:10]}"
     status, answer, elapsed = say(server, sender, text)
@@ -144,14 +151,24 @@ def test_long_or_broken_messages_are_answered_at_once(server, text):
     assert status == 200 and "bonjour" in reply_text(answer).lower()
 
 
-@pytest.mark.parametrize("body, status", [
-    (b"", 400), (b"[]", 400), (b"[1, 2]", 400), (b"{", 400), (b"null", 400), (b'"bonjour"', 400),
-    (b'{"message": "bonjour"}', 400), (b'{"sender": 42, "message": "bonjour"}', 400),
-    (b'{"sender": "\\ud800", "message": "bonjour"}', 400), (b'{"sender": "' + b"a" * 200 + b'", "message": "x"}', 400),
-    (b'{"sender": "ok-sender", "message": {"text": "bonjour"}}', 400),
-    (b'{"sender": "ok-sender", "message": "bonjour", "metadata": [1]}', 400),
-    (b"\xff\xfe\x00", 400),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"", 400),
+        (b"[]", 400),
+        (b"[1, 2]", 400),
+        (b"{", 400),
+        (b"null", 400),
+        (b'"bonjour"', 400),
+        (b'{"message": "bonjour"}', 400),
+        (b'{"sender": 42, "message": "bonjour"}', 400),
+        (b'{"sender": "\\ud800", "message": "bonjour"}', 400),
+        (b'{"sender": "' + b"a" * 200 + b'", "message": "x"}', 400),
+        (b'{"sender": "ok-sender", "message": {"text": "bonjour"}}', 400),
+        (b'{"sender": "ok-sender", "message": "bonjour", "metadata": [1]}', 400),
+        (b"\xff\xfe\x00", 400),
+    ],
+)
 def test_malformed_requests_get_a_french_400_not_a_500(server, body, status):
     got, answer, _ = post(server, body)
     assert got == status and "Requête invalide" in answer["error"]

@@ -1,5 +1,6 @@
 """`make run`'s launcher, as a deployer's service manager uses it: it says where to chat once
 both servers answer, and a SIGTERM stops both servers, leaving nothing running."""
+
 import os
 import signal
 import socket
@@ -18,13 +19,31 @@ def accepts_connections(port: int) -> bool:
 
 def test_the_launcher_prints_where_to_chat_and_sigterm_stops_both_servers(tmp_path):
     rasa_port, action_port = free_port(), free_port()
-    env = {**os.environ, "RASA_AUTH_TOKEN": "launcher-test", "PYTHONPATH": str(REPO_ROOT),
-           "TRACKER_DB_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
-           "CONSEILLER_DATABASE_URL": f"sqlite:///{tmp_path / 'tickets.db'}"}
+    env = {
+        **os.environ,
+        "RASA_AUTH_TOKEN": "launcher-test",
+        "PYTHONPATH": str(REPO_ROOT),
+        "TRACKER_DB_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
+        "CONSEILLER_DATABASE_URL": f"sqlite:///{tmp_path / 'tickets.db'}",
+    }
     launcher = subprocess.Popen(
-        [str(BIN / "python"), "-m", "ops.run_local", "--rasa-port", str(rasa_port), "--action-port", str(action_port),
-         "--model", str(MODEL)],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            str(BIN / "python"),
+            "-m",
+            "ops.run_local",
+            "--rasa-port",
+            str(rasa_port),
+            "--action-port",
+            str(action_port),
+            "--model",
+            str(MODEL),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         printed = ""
         while "prêt" not in printed:

@@ -1,6 +1,7 @@
 """What an outsider can reach, against the running servers: the action server answers only
 the Rasa server, secrets stay out of process lists, a stale erasure confirmation confirms
 nothing, and contact details are not kept without consent."""
+
 import json
 import os
 import stat
@@ -9,17 +10,31 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bot.secret_files import read_or_create
+from bot.security.secret_files import read_or_create
 from ops.servers import BIN, REPO_ROOT
 from tests.e2e.conftest import TOKEN
 
 
 def call_action_server(port: int, headers=None, host: str = "127.0.0.1"):
-    body = json.dumps({"next_action": "action_delete_my_data", "sender_id": "victim", "tracker": {
-        "sender_id": "victim", "slots": {"pending_offer": "delete_my_data"}, "latest_message": {}, "events": [],
-        "active_loop": {}, "latest_action_name": None}, "domain": {}, "version": "3.6.21"}).encode()
-    request = urllib.request.Request(f"http://{host}:{port}/webhook", body,
-                                     {"Content-Type": "application/json", **(headers or {})})
+    body = json.dumps(
+        {
+            "next_action": "action_delete_my_data",
+            "sender_id": "victim",
+            "tracker": {
+                "sender_id": "victim",
+                "slots": {"pending_offer": "delete_my_data"},
+                "latest_message": {},
+                "events": [],
+                "active_loop": {},
+                "latest_action_name": None,
+            },
+            "domain": {},
+            "version": "3.6.21",
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"http://{host}:{port}/webhook", body, {"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status
@@ -49,8 +64,14 @@ def test_no_secret_appears_on_a_command_line(running_assistant):
         except OSError:
             continue
         if "ops.rasa_server" in command or "ops.action_server" in command:
-            action_secret = next((entry.split(b"=", 1)[1].decode() for entry in environment
-                                  if entry.startswith(b"ACTION_SERVER_TOKEN=")), None)
+            action_secret = next(
+                (
+                    entry.split(b"=", 1)[1].decode()
+                    for entry in environment
+                    if entry.startswith(b"ACTION_SERVER_TOKEN=")
+                ),
+                None,
+            )
             secrets.add(action_secret)
             assert not any(secret and secret in command for secret in secrets), command
     assert len(secrets) > 1  # the servers were found
@@ -65,8 +86,21 @@ def test_secret_files_are_created_readable_by_their_owner_only(tmp_path):
 
 def test_make_creates_the_api_token_file_with_mode_600(tmp_path):
     """`make run`'s recipe, run in an empty folder: the token file is its owner's only."""
-    subprocess.run(["make", "-s", "-f", str(REPO_ROOT / "Makefile"), "-C", str(tmp_path), "var/auth-token",
-                    f"PY={BIN / 'python'}", f"PYTHONPATH={REPO_ROOT}"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "make",
+            "-s",
+            "-f",
+            str(REPO_ROOT / "Makefile"),
+            "-C",
+            str(tmp_path),
+            "var/auth-token",
+            f"PY={BIN / 'python'}",
+            f"PYTHONPATH={REPO_ROOT}",
+        ],
+        check=True,
+        capture_output=True,
+    )
     path = tmp_path / "var" / "auth-token"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600 and len(path.read_text()) >= 32
 

@@ -1,5 +1,6 @@
 """Rasa's socket.io protocol stays as it was: a third-party client (the way rasa-webchat
 talks) holds a conversation, gets quick replies, and keeps its session."""
+
 import queue
 
 import socketio

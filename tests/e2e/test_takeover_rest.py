@@ -1,5 +1,6 @@
 """Live takeover seen from the REST channel and the console's API, without a browser:
 while an advisor holds the conversation the bot says nothing, not even to `restart`."""
+
 import json
 import queue
 import time
@@ -8,7 +9,7 @@ import urllib.request
 
 import socketio
 
-from bot import advisors, storage
+from bot.adapters import advisors, storage
 
 
 class ConsoleClient:
@@ -16,10 +17,15 @@ class ConsoleClient:
         self.url, self.cookie = url, None
 
     def call(self, path, body=None):
-        request = urllib.request.Request(self.url + path, data=None if body is None else json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json",
-                                                  "X-Requested-With": "conseiller-console",  # as the console's page
-                                                  **({"Cookie": self.cookie} if self.cookie else {})})
+        request = urllib.request.Request(
+            self.url + path,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "X-Requested-With": "conseiller-console",  # as the console's page
+                **({"Cookie": self.cookie} if self.cookie else {}),
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=20) as answer:
                 if "Set-Cookie" in answer.headers:
@@ -30,8 +36,12 @@ class ConsoleClient:
 
 
 def test_a_rest_owner_is_taken_over_then_handed_back(owner, server, databases):
-    advisors.create_account("permanence@cci-exemple.fr", "Permanence numérique", "mot de passe de test",
-                            databases["CONSEILLER_DATABASE_URL"])
+    advisors.create_account(
+        "permanence@cci-exemple.fr",
+        "Permanence numérique",
+        "mot de passe de test",
+        databases["CONSEILLER_DATABASE_URL"],
+    )
     owner.says("je veux parler à un conseiller")
     owner.says("oui")
     owner.says("06 12 34 56 78")
@@ -39,15 +49,26 @@ def test_a_rest_owner_is_taken_over_then_handed_back(owner, server, databases):
     [ticket] = owner.tickets()
     console = ConsoleClient(server)
     assert console.call("/console/api/login", {"email": "permanence@cci-exemple.fr", "password": "faux"})[0] == 401
-    assert console.call("/console/api/login", {"email": "permanence@cci-exemple.fr", "password": "mot de passe de test"})[0] == 200
+    assert (
+        console.call("/console/api/login", {"email": "permanence@cci-exemple.fr", "password": "mot de passe de test"})[
+            0
+        ]
+        == 200
+    )
     status, listed = console.call("/console/api/tickets?status=queued")
     assert status == 200 and ticket.id in [t["id"] for t in listed["tickets"]]
     # The console's live channel: it watches this ticket and hears each status change once.
     updates = queue.Queue()
     live = socketio.Client(reconnection=False)
     live.on("ticket_updated", lambda data: updates.put(data), namespace="/advisor")
-    live.connect(server, namespaces=["/advisor"], headers={"Cookie": console.cookie}, transports=["polling"],
-                 socketio_path="/socket.io", wait_timeout=10)
+    live.connect(
+        server,
+        namespaces=["/advisor"],
+        headers={"Cookie": console.cookie},
+        transports=["polling"],
+        socketio_path="/socket.io",
+        wait_timeout=10,
+    )
     live.emit("watch", {"ticket_id": ticket.id}, namespace="/advisor")
     time.sleep(0.5)
     assert console.call(f"/console/api/tickets/{ticket.id}/take", {})[0] == 200
@@ -59,7 +80,10 @@ def test_a_rest_owner_is_taken_over_then_handed_back(owner, server, databases):
 
     assert owner.says("on recommence") == "" and owner.replies == []
     assert owner.says("vous êtes là ?") == ""
-    assert console.call(f"/console/api/tickets/{ticket.id}/message", {"text": "Oui, je vous écoute."}) == (200, {"ok": True})
+    assert console.call(f"/console/api/tickets/{ticket.id}/message", {"text": "Oui, je vous écoute."}) == (
+        200,
+        {"ok": True},
+    )
     _, detail = console.call(f"/console/api/tickets/{ticket.id}")
     lines = [(line["from"], line["text"]) for line in detail["ticket"]["transcript"]]
     assert ("user", "on recommence") in lines and ("advisor", "Oui, je vous écoute.") in lines

@@ -4,6 +4,7 @@
 final `text` (generated entries are expanded). `request_body()` builds the JSON body for
 Rasa's REST channel, `POST /webhooks/rest/webhook`, from an entry.
 """
+
 from __future__ import annotations
 
 import json

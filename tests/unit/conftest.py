@@ -1,11 +1,13 @@
 """Databases for the ticket and advisor stores: the embedded SQLite and the real PostgreSQL."""
-import os
+
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from tests.postgres import postgres_url
+
+POSTGRES_URL = postgres_url()  # the machine's, or a throwaway one (tests/postgres.py)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,13 +1,14 @@
 """The answer examples a deployer edits: checked at load with errors that say where and what."""
+
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.answer_examples import ANSWERS_DIR, NONE_KEY, load_answer_examples, parse_answer_examples
 from bot.datafile import DataFileError
-from bot.questionnaire import DONT_KNOW, load_questionnaire
+from bot.diagnostic.answer_examples import ANSWERS_DIR, NONE_KEY, load_answer_examples, parse_answer_examples
+from bot.diagnostic.questionnaire import DONT_KNOW, load_questionnaire
 
 Q = load_questionnaire()
 
@@ -44,15 +45,30 @@ def broken_copy(tmp_path: Path, file_name: str, change) -> Path:
     return directory
 
 
-@pytest.mark.parametrize("file_name, change, message", [
-    ("q_connection.yml", lambda c: c["answers"].__setitem__("fibre", ["la fibre"]), "unknown option 'fibre'"),
-    ("q_connection.yml", lambda c: c["answers"]["fast"].append(""), "q_connection.yml: answers.fast["),
-    ("q_connection.yml", lambda c: c["answers"].__setitem__("none", ["rien"]), "only 1 examples for 'none'"),
-    ("q_connection.yml", lambda c: c.__setitem__("question", "q_backup"), "'question' must be \"q_connection\""),
-    ("q_cloud_services.yml", lambda c: c["answers"].append({"text": "gmail", "options": ["gmail"]}), "unknown option 'gmail'"),
-    ("q_cloud_services.yml", lambda c: c["answers"].append({"text": "gmail", "options": "oui"}), "expected a list of option ids"),
-    ("q_backup.yml", lambda c: c["answers"]["automatic"].append(c["answers"]["none"][0]), "is given two different answers"),
-])
+@pytest.mark.parametrize(
+    "file_name, change, message",
+    [
+        ("q_connection.yml", lambda c: c["answers"].__setitem__("fibre", ["la fibre"]), "unknown option 'fibre'"),
+        ("q_connection.yml", lambda c: c["answers"]["fast"].append(""), "q_connection.yml: answers.fast["),
+        ("q_connection.yml", lambda c: c["answers"].__setitem__("none", ["rien"]), "only 1 examples for 'none'"),
+        ("q_connection.yml", lambda c: c.__setitem__("question", "q_backup"), "'question' must be \"q_connection\""),
+        (
+            "q_cloud_services.yml",
+            lambda c: c["answers"].append({"text": "gmail", "options": ["gmail"]}),
+            "unknown option 'gmail'",
+        ),
+        (
+            "q_cloud_services.yml",
+            lambda c: c["answers"].append({"text": "gmail", "options": "oui"}),
+            "expected a list of option ids",
+        ),
+        (
+            "q_backup.yml",
+            lambda c: c["answers"]["automatic"].append(c["answers"]["none"][0]),
+            "is given two different answers",
+        ),
+    ],
+)
 def test_a_broken_example_file_is_refused_with_a_clear_error(tmp_path, file_name, change, message):
     directory = broken_copy(tmp_path, file_name, change)
     with pytest.raises(DataFileError, match=None) as error:

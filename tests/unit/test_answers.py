@@ -1,10 +1,11 @@
 """Free-text answers read as option ids (SPEC 4): what owners really type, read by the
 trained reader and the exact rules."""
+
 import pytest
 
-from bot.answers import AMBIGUOUS, ANSWER, NOT_UNDERSTOOD, interpret, noted_text
-from bot.messages import buttons_for, clarify_text
-from bot.questionnaire import load_questionnaire
+from bot.advice.messages import buttons_for, clarify_text
+from bot.diagnostic.answers import AMBIGUOUS, ANSWER, NOT_UNDERSTOOD, interpret, noted_text
+from bot.diagnostic.questionnaire import load_questionnaire
 
 Q = load_questionnaire()
 
@@ -81,11 +82,14 @@ def test_every_button_reads_back_as_its_option(question):
         assert result.kind == ANSWER, button
 
 
-@pytest.mark.parametrize("question_id, text, intent, expected", [
-    ("q_reviews", "nan", "deny", "never"),
-    ("q_cloud_services", "non", "deny", []),
-    ("q_connection", "euh", "dont_know", "dont_know"),
-])
+@pytest.mark.parametrize(
+    "question_id, text, intent, expected",
+    [
+        ("q_reviews", "nan", "deny", "never"),
+        ("q_cloud_services", "non", "deny", []),
+        ("q_connection", "euh", "dont_know", "dont_know"),
+    ],
+)
 def test_bare_no_and_a_confident_dont_know(question_id, text, intent, expected):
     result = interpret(Q.question(question_id), text, intent=intent)
     assert (result.kind, result.value) == (ANSWER, expected)
@@ -96,24 +100,30 @@ def test_a_bare_yes_where_yes_could_mean_several_options_asks_which():
     assert result.kind == AMBIGUOUS and len(result.candidates) == 2
 
 
-@pytest.mark.parametrize("question_id, text, expected", [
-    ("q_connection", "8 mega", "slow"),
-    ("q_connection", "on a 100 Mb/s", "fast"),
-    ("q_connection", "fibre a 1 giga", "fast"),
-    ("q_cloud_services", "1 et 3", ["pro_email", "online_software"]),
-    ("q_reviews", "2", "sometimes"),
-    ("q_security_measures", "Aucun de ceux-là", []),
-])
+@pytest.mark.parametrize(
+    "question_id, text, expected",
+    [
+        ("q_connection", "8 mega", "slow"),
+        ("q_connection", "on a 100 Mb/s", "fast"),
+        ("q_connection", "fibre a 1 giga", "fast"),
+        ("q_cloud_services", "1 et 3", ["pro_email", "online_software"]),
+        ("q_reviews", "2", "sometimes"),
+        ("q_security_measures", "Aucun de ceux-là", []),
+    ],
+)
 def test_exact_rules_for_numbers_and_speeds(question_id, text, expected):
     assert interpret(Q.question(question_id), text).value == expected
 
 
-@pytest.mark.parametrize("question_id, text", [
-    ("q_connection", "quel temps fait-il à Lyon"),
-    ("q_cloud_services", "7"),
-    ("q_backup", ""),
-    ("q_reviews", "qsdfqsdf azerty"),
-])
+@pytest.mark.parametrize(
+    "question_id, text",
+    [
+        ("q_connection", "quel temps fait-il à Lyon"),
+        ("q_cloud_services", "7"),
+        ("q_backup", ""),
+        ("q_reviews", "qsdfqsdf azerty"),
+    ],
+)
 def test_nothing_is_stored_from_a_text_that_is_not_an_answer(question_id, text):
     assert interpret(Q.question(question_id), text).kind == NOT_UNDERSTOOD
 
@@ -129,14 +139,20 @@ def test_two_networks_named_mean_several_and_a_negated_one_does_not_count():
     assert interpret(question, "juste insta, pas de tiktok").value == ["social_network"]
 
 
-@pytest.mark.parametrize("question_id, value, expected", [
-    ("q_customer_file", "crm", "Noté : un logiciel clients, non relié à vos autres outils."),
-    ("q_security_measures", ["antivirus", "two_factor"], "Noté : un antivirus et la double authentification."),
-    ("q_online_presence", ["social_network", "several_social_networks", "website"],
-     "Noté : plusieurs réseaux sociaux et un site internet."),
-    ("q_cloud_services", [], "Noté : aucun de ces services."),
-    ("q_backup", "dont_know", "Noté : vous ne savez pas."),
-])
+@pytest.mark.parametrize(
+    "question_id, value, expected",
+    [
+        ("q_customer_file", "crm", "Noté : un logiciel clients, non relié à vos autres outils."),
+        ("q_security_measures", ["antivirus", "two_factor"], "Noté : un antivirus et la double authentification."),
+        (
+            "q_online_presence",
+            ["social_network", "several_social_networks", "website"],
+            "Noté : plusieurs réseaux sociaux et un site internet.",
+        ),
+        ("q_cloud_services", [], "Noté : aucun de ces services."),
+        ("q_backup", "dont_know", "Noté : vous ne savez pas."),
+    ],
+)
 def test_what_was_understood_is_read_back(question_id, value, expected):
     assert noted_text(Q.question(question_id), value) == expected
 

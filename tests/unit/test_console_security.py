@@ -5,6 +5,7 @@ throttle in a real database.
 The end-to-end side (the Rasa server's socket.io namespace, other processes) is in
 tests/e2e/test_console_security.py.
 """
+
 import asyncio
 import hashlib
 import json
@@ -19,8 +20,8 @@ from sanic import Sanic
 from sqlalchemy import MetaData, Table, create_engine, func, select
 from sqlalchemy.orm import Session
 
-from bot import advisors, storage
-from bot.channels.console import ConsoleInput
+from bot.adapters import advisors, storage
+from bot.adapters.channels.console import ConsoleInput
 from ops.servers import free_port
 
 PASSWORD = "un mot de passe long"
@@ -91,8 +92,11 @@ class Answer:
 
 def call(url, path, body=None, headers=None, cookie=None, method=None):
     request = urllib.request.Request(
-        url + path, data=None if body is None else json.dumps(body).encode(), method=method,
-        headers={"Content-Type": "application/json", **(headers or {}), **({"Cookie": cookie} if cookie else {})})
+        url + path,
+        data=None if body is None else json.dumps(body).encode(),
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {}), **({"Cookie": cookie} if cookie else {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=20) as answer:
             return Answer(answer.status, json.loads(answer.read()), answer.headers)
@@ -112,14 +116,17 @@ def new_ticket(url, sender="owner-1"):
 
 # 1. CSRF ---------------------------------------------------------------------------------
 
+
 def test_a_cross_site_form_or_script_cannot_log_in_take_or_write(console, database_url):
     advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
     credentials = {"email": "conseil@exemple.fr", "password": PASSWORD}
     # A form of another site (even a sibling subdomain, same-site for the cookie) sends neither
     # the console's header nor the console's origin.
-    form = urllib.request.Request(console + "/console/api/login", data=b"email=conseil%40exemple.fr&password=x",
-                                  headers={"Content-Type": "application/x-www-form-urlencoded",
-                                           "Origin": "https://autre.exemple.fr"})
+    form = urllib.request.Request(
+        console + "/console/api/login",
+        data=b"email=conseil%40exemple.fr&password=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": "https://autre.exemple.fr"},
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(form, timeout=20)
     assert refused.value.code == 403 and "ne vient pas de la console" in json.loads(refused.value.read())["error"]
@@ -130,17 +137,33 @@ def test_a_cross_site_form_or_script_cannot_log_in_take_or_write(console, databa
 
     cookie = log_in(console, "conseil@exemple.fr", headers={"Origin": console})  # the console's own page
     ticket_id = new_ticket(database_url)
-    for path, body in [(f"/tickets/{ticket_id}/take", {}), (f"/tickets/{ticket_id}/close", {}),
-                       (f"/tickets/{ticket_id}/message", {"text": "Bonjour"}), ("/logout", {})]:
+    for path, body in [
+        (f"/tickets/{ticket_id}/take", {}),
+        (f"/tickets/{ticket_id}/close", {}),
+        (f"/tickets/{ticket_id}/message", {"text": "Bonjour"}),
+        ("/logout", {}),
+    ]:
         assert call(console, "/console/api" + path, body, cookie=cookie).status == 403, path
-        assert call(console, "/console/api" + path, body, {**CONSOLE, "Origin": "http://sous.domaine.exemple"},
-                    cookie=cookie).status == 403, path
+        assert (
+            call(
+                console,
+                "/console/api" + path,
+                body,
+                {**CONSOLE, "Origin": "http://sous.domaine.exemple"},
+                cookie=cookie,
+            ).status
+            == 403
+        ), path
     assert storage.get_ticket(ticket_id, database_url).status == storage.QUEUED  # nothing happened
     assert call(console, "/console/api/me", cookie=cookie).status == 200  # not logged out either
 
     # The console itself (header, own origin or none: a same-origin GET sends none) goes through.
-    assert call(console, f"/console/api/tickets/{ticket_id}/take", {}, {**CONSOLE, "Origin": console},
-                cookie=cookie).status == 200
+    assert (
+        call(
+            console, f"/console/api/tickets/{ticket_id}/take", {}, {**CONSOLE, "Origin": console}, cookie=cookie
+        ).status
+        == 200
+    )
     assert call(console, f"/console/api/tickets/{ticket_id}/close", {}, CONSOLE, cookie=cookie).status == 200
     assert call(console, "/console/api/logout", {}, {**CONSOLE, "Origin": console}, cookie=cookie).status == 200
     assert call(console, "/console/api/me", cookie=cookie).status == 401
@@ -148,21 +171,34 @@ def test_a_cross_site_form_or_script_cannot_log_in_take_or_write(console, databa
 
 # 3. Secure cookie and origin behind a trusted proxy ------------------------------------------
 
-def test_behind_a_trusted_proxy_the_cookie_is_secure_and_the_public_origin_is_the_console(console, database_url,
-                                                                                        monkeypatch):
+
+def test_behind_a_trusted_proxy_the_cookie_is_secure_and_the_public_origin_is_the_console(
+    console, database_url, monkeypatch
+):
     advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
-    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "conseil.cci-exemple.fr",
-               "X-Forwarded-For": "203.0.113.9"}
+    proxied = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "conseil.cci-exemple.fr",
+        "X-Forwarded-For": "203.0.113.9",
+    }
     credentials = {"email": "conseil@exemple.fr", "password": PASSWORD}
     # Without TRUSTED_PROXY anyone can send these headers: they change nothing.
     answer = call(console, "/console/api/login", credentials, {**CONSOLE, **proxied})
     assert answer.status == 200 and "secure" not in answer.cookie.lower()
-    assert call(console, "/console/api/login", credentials,
-                {**CONSOLE, **proxied, "Origin": "https://conseil.cci-exemple.fr"}).status == 403
+    assert (
+        call(
+            console,
+            "/console/api/login",
+            credentials,
+            {**CONSOLE, **proxied, "Origin": "https://conseil.cci-exemple.fr"},
+        ).status
+        == 403
+    )
 
     monkeypatch.setenv("TRUSTED_PROXY", "1")
-    answer = call(console, "/console/api/login", credentials,
-                  {**CONSOLE, **proxied, "Origin": "https://conseil.cci-exemple.fr"})
+    answer = call(
+        console, "/console/api/login", credentials, {**CONSOLE, **proxied, "Origin": "https://conseil.cci-exemple.fr"}
+    )
     assert answer.status == 200
     assert "secure" in [part.strip().lower() for part in answer.cookie.split(";")]
     assert "httponly" in answer.cookie.lower() and "samesite=strict" in answer.cookie.lower()
@@ -171,6 +207,7 @@ def test_behind_a_trusted_proxy_the_cookie_is_secure_and_the_public_origin_is_th
 
 
 # 4. A new password or a deactivation ends the sessions -----------------------------------------
+
 
 def test_a_password_reset_and_a_deactivation_end_the_sessions_already_open(console, database_url):
     advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
@@ -186,12 +223,20 @@ def test_a_password_reset_and_a_deactivation_end_the_sessions_already_open(conso
     assert call(console, "/console/api/me", cookie=current).status == 200
     advisors.deactivate_account("conseil@exemple.fr", database_url)
     assert call(console, "/console/api/me", cookie=current).status == 401
-    assert call(console, "/console/api/login", {"email": "conseil@exemple.fr", "password": "un tout nouveau mot de passe"},
-                CONSOLE).status == 401
+    assert (
+        call(
+            console,
+            "/console/api/login",
+            {"email": "conseil@exemple.fr", "password": "un tout nouveau mot de passe"},
+            CONSOLE,
+        ).status
+        == 401
+    )
     assert storage.get_ticket(ticket_id, database_url).status == storage.QUEUED
 
 
 # 5. Accounts, not display names, hold tickets --------------------------------------------------
+
 
 def test_two_advisors_showing_the_same_name_cannot_act_on_each_others_tickets(console, database_url):
     advisors.create_account("alice@cci-exemple.fr", "Équipe numérique", PASSWORD, database_url)
@@ -213,21 +258,37 @@ def test_two_advisors_showing_the_same_name_cannot_act_on_each_others_tickets(co
     me = call(console, "/console/api/me", cookie=bruno).body["advisor"]
     [listed] = call(console, "/console/api/tickets?status=live", cookie=bruno).body["tickets"]
     assert listed["advisor_id"] != me["id"]
-    assert call(console, f"/console/api/tickets/{ticket_id}/message", {"text": "Je suis là."}, CONSOLE,
-                cookie=alice).status == 200
+    assert (
+        call(
+            console, f"/console/api/tickets/{ticket_id}/message", {"text": "Je suis là."}, CONSOLE, cookie=alice
+        ).status
+        == 200
+    )
     assert call(console, f"/console/api/tickets/{ticket_id}/handback", {}, CONSOLE, cookie=alice).status == 200
 
 
 def test_a_database_from_before_advisor_ids_is_upgraded_and_its_live_tickets_stay_with_their_advisor(database_url):
     legacy = MetaData()
-    Table("handoff_tickets", legacy, *[column._copy() for column in storage.Ticket.__table__.columns
-                                       if column.name != "advisor_id"])
+    Table(
+        "handoff_tickets",
+        legacy,
+        *[column._copy() for column in storage.Ticket.__table__.columns if column.name != "advisor_id"],
+    )
     old = create_engine(database_url, future=True)
     legacy.create_all(old)
     with old.begin() as connection:
-        connection.execute(legacy.tables["handoff_tickets"].insert().values(
-            sender_id="owner-old", status="live", reason="requested", advisor="Équipe A",
-            created_at=storage.utcnow(), updated_at=storage.utcnow()))
+        connection.execute(
+            legacy.tables["handoff_tickets"]
+            .insert()
+            .values(
+                sender_id="owner-old",
+                status="live",
+                reason="requested",
+                advisor="Équipe A",
+                created_at=storage.utcnow(),
+                updated_at=storage.utcnow(),
+            )
+        )
     old.dispose()
 
     [ticket] = storage.list_tickets(url=database_url)
@@ -242,6 +303,7 @@ def test_a_database_from_before_advisor_ids_is_upgraded_and_its_live_tickets_sta
 
 
 # 6. Login throttle in the database -------------------------------------------------------------
+
 
 def attempts_kept(database_url):
     with Session(advisors.engine(database_url)) as session:
@@ -297,7 +359,10 @@ def test_the_console_refuses_a_sixth_wrong_password_and_counts_per_client_addres
     right = {**wrong, "password": PASSWORD}
     # Without a trusted proxy X-Forwarded-For is the client's word: changing it opens no new count.
     for number in range(advisors.LOGIN_ATTEMPTS):
-        assert call(console, "/console/api/login", wrong, {**CONSOLE, "X-Forwarded-For": f"192.0.2.{number}"}).status == 401
+        assert (
+            call(console, "/console/api/login", wrong, {**CONSOLE, "X-Forwarded-For": f"192.0.2.{number}"}).status
+            == 401
+        )
     refused = call(console, "/console/api/login", right, {**CONSOLE, "X-Forwarded-For": "192.0.2.99"})
     assert refused.status == 429 and "réessayez dans un quart d'heure" in refused.body["error"]
 
@@ -308,13 +373,16 @@ def test_the_console_refuses_a_sixth_wrong_password_and_counts_per_client_addres
         assert call(console, "/console/api/login", wrong, attacker).status == 401
     assert call(console, "/console/api/login", right, attacker).status == 429
     # The attacker cannot pose as another client: only the entry the proxy appended counts.
-    assert call(console, "/console/api/login", right,
-                {**CONSOLE, "X-Forwarded-For": "203.0.113.20, 198.51.100.7"}).status == 429
+    assert (
+        call(console, "/console/api/login", right, {**CONSOLE, "X-Forwarded-For": "203.0.113.20, 198.51.100.7"}).status
+        == 429
+    )
     # The advisor, from their own address, is not locked out by the attacker's failures.
     assert call(console, "/console/api/login", right, {**CONSOLE, "X-Forwarded-For": "203.0.113.20"}).status == 200
 
 
 # 7. Equal-cost login ---------------------------------------------------------------------------
+
 
 def test_every_login_costs_one_scrypt_whether_the_account_exists_or_not(database_url, monkeypatch):
     advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
@@ -328,8 +396,12 @@ def test_every_login_costs_one_scrypt_whether_the_account_exists_or_not(database
 
     monkeypatch.setattr(hashlib, "scrypt", counted)
     costs = {}
-    for case, email, password in [("unknown", "inconnu@exemple.fr", PASSWORD), ("wrong", "conseil@exemple.fr", "faux"),
-                                  ("right", "conseil@exemple.fr", PASSWORD), ("disabled", "parti@exemple.fr", PASSWORD)]:
+    for case, email, password in [
+        ("unknown", "inconnu@exemple.fr", PASSWORD),
+        ("wrong", "conseil@exemple.fr", "faux"),
+        ("right", "conseil@exemple.fr", PASSWORD),
+        ("disabled", "parti@exemple.fr", PASSWORD),
+    ]:
         calls.clear()
         answer = advisors.log_in(email, password, 8, database_url, address=f"192.0.2.{len(costs)}")
         assert (answer is not None) == (case == "right")

@@ -1,9 +1,10 @@
 """Tickets' life with advisors, and advisor accounts, on SQLite and PostgreSQL."""
+
 from datetime import timedelta
 
 import pytest
 
-from bot import advisors, storage
+from bot.adapters import advisors, storage
 
 
 def new_ticket(url, sender="owner-1"):
@@ -22,8 +23,11 @@ def test_a_ticket_goes_live_back_to_the_queue_and_is_closed_with_every_step_reco
     ticket = storage.ticket_with_events(ticket_id, database_url)
     assert ticket.status == storage.CLOSED
     assert [(e.kind, e.actor) for e in ticket.events] == [
-        ("created", "assistant"), ("taken", "Équipe A"), ("owner_message", "owner"),
-        ("handed_back", "Équipe A"), ("closed", "Équipe A"),
+        ("created", "assistant"),
+        ("taken", "Équipe A"),
+        ("owner_message", "owner"),
+        ("handed_back", "Équipe A"),
+        ("closed", "Équipe A"),
     ]
 
 
@@ -85,11 +89,14 @@ def test_passwords_are_stored_hashed_and_salted():
     assert not advisors.password_matches("un mot de passe lonG", first)
 
 
-@pytest.mark.parametrize("email, name, password, message", [
-    ("pas-une-adresse", "Équipe", "un mot de passe long", "n'est pas une adresse"),
-    ("conseil@exemple.fr", " ", "un mot de passe long", "nom affiché"),
-    ("conseil@exemple.fr", "Équipe", "court", "au moins 10 caractères"),
-])
+@pytest.mark.parametrize(
+    "email, name, password, message",
+    [
+        ("pas-une-adresse", "Équipe", "un mot de passe long", "n'est pas une adresse"),
+        ("conseil@exemple.fr", " ", "un mot de passe long", "nom affiché"),
+        ("conseil@exemple.fr", "Équipe", "court", "au moins 10 caractères"),
+    ],
+)
 def test_account_creation_refuses_bad_input_in_french(email, name, password, message, tmp_path):
     with pytest.raises(advisors.AccountError, match=message):
         advisors.create_account(email, name, password, f"sqlite:///{tmp_path / 'db.sqlite'}")
@@ -110,14 +117,25 @@ def test_a_database_from_the_previous_version_is_upgraded_and_keeps_its_tickets(
     from sqlalchemy import MetaData, Table, create_engine
 
     legacy = MetaData()
-    Table("handoff_tickets", legacy, *[column._copy() for column in storage.Ticket.__table__.columns
-                                       if column.name != "advisor"])
+    Table(
+        "handoff_tickets",
+        legacy,
+        *[column._copy() for column in storage.Ticket.__table__.columns if column.name != "advisor"],
+    )
     old = create_engine(database_url, future=True)
     legacy.create_all(old)
     with old.begin() as connection:
-        connection.execute(legacy.tables["handoff_tickets"].insert().values(
-            sender_id="owner-old", status="queued", reason="requested",
-            created_at=datetime(2026, 10, 1), updated_at=datetime(2026, 10, 1)))
+        connection.execute(
+            legacy.tables["handoff_tickets"]
+            .insert()
+            .values(
+                sender_id="owner-old",
+                status="queued",
+                reason="requested",
+                created_at=datetime(2026, 10, 1),
+                updated_at=datetime(2026, 10, 1),
+            )
+        )
     old.dispose()
 
     [ticket] = storage.list_tickets(url=database_url)

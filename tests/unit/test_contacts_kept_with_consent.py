@@ -1,5 +1,6 @@
 """Contact details are stored only with consent (SPEC 9): typed outside the handover, or
 followed by a refusal, they are masked in the stored conversation, in a real database."""
+
 import asyncio
 import json
 
@@ -8,7 +9,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.storage import REPO_ROOT
+from bot.adapters.storage import REPO_ROOT
 from rasa_addons.tracker_store import PrivacyAwareSQLTrackerStore
 
 EMAIL, PHONE = "jeanne.martin@exemple.fr", "06 39 98 12 34"
@@ -24,9 +25,14 @@ def store(tmp_path):
 
 def contact_message() -> UserUttered:
     text = f"vous pouvez m'écrire à {EMAIL} ou m'appeler au {PHONE}"
-    return UserUttered(text, intent={"name": "give_contact", "confidence": 1.0}, entities=[
-        {"entity": "email", "value": EMAIL, "start": 23, "end": 23 + len(EMAIL)},
-        {"entity": "phone", "value": "0639981234"}])
+    return UserUttered(
+        text,
+        intent={"name": "give_contact", "confidence": 1.0},
+        entities=[
+            {"entity": "email", "value": EMAIL, "start": 23, "end": 23 + len(EMAIL)},
+            {"entity": "phone", "value": "0639981234"},
+        ],
+    )
 
 
 def stored(store, sender_id: str) -> str:
@@ -44,8 +50,7 @@ def tracker_with(sender_id: str, *events) -> DialogueStateTracker:
 
 
 def test_contact_details_typed_outside_the_handover_are_stored_masked(store):
-    tracker = tracker_with("outside", contact_message(), SlotSet("email", EMAIL),
-                           BotUttered(f"J'ai noté {EMAIL}."))
+    tracker = tracker_with("outside", contact_message(), SlotSet("email", EMAIL), BotUttered(f"J'ai noté {EMAIL}."))
     save(store, tracker)
     data = stored(store, "outside")
     assert EMAIL not in data and "0639981234" not in data and "12 34" not in data
@@ -56,8 +61,13 @@ def test_contact_details_typed_outside_the_handover_are_stored_masked(store):
 
 
 def test_during_the_handover_they_are_kept_until_a_refusal_masks_them_all(store):
-    tracker = tracker_with("refuses", ActiveLoop("handoff_form"), SlotSet("requested_slot", "handoff_consent"),
-                           contact_message(), SlotSet("email", EMAIL))
+    tracker = tracker_with(
+        "refuses",
+        ActiveLoop("handoff_form"),
+        SlotSet("requested_slot", "handoff_consent"),
+        contact_message(),
+        SlotSet("email", EMAIL),
+    )
     save(store, tracker)
     assert EMAIL in stored(store, "refuses")  # the owner is being asked for consent
     tracker = asyncio.run(store.retrieve("refuses"))
@@ -67,13 +77,22 @@ def test_during_the_handover_they_are_kept_until_a_refusal_masks_them_all(store)
     save(store, tracker)
     data = stored(store, "refuses")
     assert EMAIL not in data and "0639981234" not in data
-    assert [json.loads(line)["value"] for line in data.splitlines()
-            if json.loads(line).get("event") == "slot" and json.loads(line)["name"] == "email"] == [None]
+    assert [
+        json.loads(line)["value"]
+        for line in data.splitlines()
+        if json.loads(line).get("event") == "slot" and json.loads(line)["name"] == "email"
+    ] == [None]
 
 
 def test_with_consent_they_are_kept(store):
-    tracker = tracker_with("consents", ActiveLoop("handoff_form"), SlotSet("handoff_consent", True),
-                           contact_message(), SlotSet("email", EMAIL), ActiveLoop(None))
+    tracker = tracker_with(
+        "consents",
+        ActiveLoop("handoff_form"),
+        SlotSet("handoff_consent", True),
+        contact_message(),
+        SlotSet("email", EMAIL),
+        ActiveLoop(None),
+    )
     save(store, tracker)
     assert EMAIL in stored(store, "consents")
     assert asyncio.run(store.retrieve("consents")).get_slot("email") == EMAIL

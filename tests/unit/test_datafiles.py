@@ -1,13 +1,14 @@
 """The YAML files deployers edit: they load, and a mistake gets a clear error."""
+
 import copy
 
 import pytest
 import yaml
 
-from bot.catalogue import NEED_INTENTS, load_catalogue, parse_catalogue
+from bot.advice.catalogue import NEED_INTENTS, load_catalogue, parse_catalogue
+from bot.advice.figures import load_figures, parse_figures
 from bot.datafile import DATA_DIR, DataFileError
-from bot.figures import load_figures, parse_figures
-from bot.questionnaire import SPEC_CONTRACT, load_questionnaire, parse_questionnaire
+from bot.diagnostic.questionnaire import SPEC_CONTRACT, load_questionnaire, parse_questionnaire
 
 
 def raw(name):
@@ -22,8 +23,11 @@ def test_the_shipped_files_load():
     catalogue = load_catalogue()
     assert len([e for e in catalogue.entries if e.kind != "buyers_guide"]) >= 30
     assert {e.id for e in catalogue.buyers_guides()} == {
-        "buyers_guide_website_agency", "buyers_guide_it_maintenance",
-        "buyers_guide_invoicing_software", "buyers_guide_ecommerce_platform"}
+        "buyers_guide_website_agency",
+        "buyers_guide_it_maintenance",
+        "buyers_guide_invoicing_software",
+        "buyers_guide_ecommerce_platform",
+    }
     assert set(catalogue.needs) == set(NEED_INTENTS)
     assert all(figure.year and figure.source for figure in load_figures())
 
@@ -37,14 +41,28 @@ def test_every_recommendable_resource_has_a_link_and_every_dimension_is_served()
         assert any(e.recommendable and dimension in e.dimensions for e in catalogue.entries), dimension
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d["dimensions"][0]["questions"][0]["options"][1].__setitem__("points", 4), "worth 3 points in SPEC"),
-    (lambda d: d["dimensions"][0]["questions"][0]["options"][0].__setitem__("id", "nothing"), "'nothing' is not in SPEC"),
-    (lambda d: d["dimensions"][0]["questions"][0].pop("text"), "missing 'text'"),
-    (lambda d: d["dimensions"][2].__setitem__("id", "marketing"), "unknown dimension 'marketing'"),
-    (lambda d: d["dimensions"][1]["questions"][1].__setitem__("type", "single"), "SPEC makes this question 'multi'"),
-    (lambda d: d["dimensions"][0]["questions"][0]["options"][1].__setitem__("label", d["dimensions"][0]["questions"][0]["options"][0]["label"]), "share the same label"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d["dimensions"][0]["questions"][0]["options"][1].__setitem__("points", 4), "worth 3 points in SPEC"),
+        (
+            lambda d: d["dimensions"][0]["questions"][0]["options"][0].__setitem__("id", "nothing"),
+            "'nothing' is not in SPEC",
+        ),
+        (lambda d: d["dimensions"][0]["questions"][0].pop("text"), "missing 'text'"),
+        (lambda d: d["dimensions"][2].__setitem__("id", "marketing"), "unknown dimension 'marketing'"),
+        (
+            lambda d: d["dimensions"][1]["questions"][1].__setitem__("type", "single"),
+            "SPEC makes this question 'multi'",
+        ),
+        (
+            lambda d: d["dimensions"][0]["questions"][0]["options"][1].__setitem__(
+                "label", d["dimensions"][0]["questions"][0]["options"][0]["label"]
+            ),
+            "share the same label",
+        ),
+    ],
+)
 def test_questionnaire_mistakes_are_reported_with_their_place(mutate, message):
     content = copy.deepcopy(raw("questionnaire.yml"))
     mutate(content)
@@ -56,14 +74,17 @@ def _first_active(content):
     return next(e for e in content["entries"] if e["status"] == "active" and e["kind"] != "buyers_guide")
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: _first_active(d).__setitem__("dimensions", ["marketing"]), "unknown value 'marketing'"),
-    (lambda d: _first_active(d).__setitem__("url", None), "an active resource needs a url"),
-    (lambda d: d["entries"].append(copy.deepcopy(d["entries"][0])), "duplicate ids"),
-    (lambda d: d["needs"].pop("need_ai"), "needs.need_ai: missing"),
-    (lambda d: d["needs"]["need_ai"]["entries"].append("cheque_francenum"), "is not active"),
-    (lambda d: _first_active(d).__setitem__("cost", "cheap"), "unknown value 'cheap'"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: _first_active(d).__setitem__("dimensions", ["marketing"]), "unknown value 'marketing'"),
+        (lambda d: _first_active(d).__setitem__("url", None), "an active resource needs a url"),
+        (lambda d: d["entries"].append(copy.deepcopy(d["entries"][0])), "duplicate ids"),
+        (lambda d: d["needs"].pop("need_ai"), "needs.need_ai: missing"),
+        (lambda d: d["needs"]["need_ai"]["entries"].append("cheque_francenum"), "is not active"),
+        (lambda d: _first_active(d).__setitem__("cost", "cheap"), "unknown value 'cheap'"),
+    ],
+)
 def test_catalogue_mistakes_are_reported(mutate, message):
     content = copy.deepcopy(raw("catalogue.yml"))
     mutate(content)

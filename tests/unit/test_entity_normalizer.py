@@ -1,7 +1,8 @@
 """The NLU pipeline's last step: what /model/parse returns as entity values."""
+
 import pytest
 
-from bot.entities import default_vocabulary
+from bot.language.entities import default_vocabulary
 from rasa_addons.entity_normalizer import EntityNormalizer
 
 
@@ -27,7 +28,9 @@ def test_split_pieces_of_a_place_are_joined(normalizer):
 
 def test_headcount_pieces_are_added_up(normalizer):
     text = "deux associés et une secrétaire"
-    found = normalizer.normalized(text, [entity(text, "deux associés", "headcount"), entity(text, "une secrétaire", "headcount")])
+    found = normalizer.normalized(
+        text, [entity(text, "deux associés", "headcount"), entity(text, "une secrétaire", "headcount")]
+    )
     assert values(found) == [("headcount", 3)]
 
 
@@ -43,12 +46,15 @@ def test_an_unknown_trade_is_dropped_not_guessed(normalizer):
 
 def test_phone_and_email_found_twice_are_kept_once_in_canonical_form(normalizer):
     text = "appelez le +33 6 12 34 56 78 ou Contact@Garage.fr"
-    found = normalizer.normalized(text, [
-        entity(text, "+33 6 12 34 56 78", "phone", extractor="RegexEntityExtractor"),
-        entity(text, "+33 6 12 34 56 78", "phone"),
-        entity(text, "Contact@Garage.fr", "email"),
-        entity(text, "12345", "postcode") if "12345" in text else entity(text, "34 56", "postcode"),
-    ])
+    found = normalizer.normalized(
+        text,
+        [
+            entity(text, "+33 6 12 34 56 78", "phone", extractor="RegexEntityExtractor"),
+            entity(text, "+33 6 12 34 56 78", "phone"),
+            entity(text, "Contact@Garage.fr", "email"),
+            entity(text, "12345", "postcode") if "12345" in text else entity(text, "34 56", "postcode"),
+        ],
+    )
     assert values(found) == [("email", "contact@garage.fr"), ("phone", "0612345678")]
 
 

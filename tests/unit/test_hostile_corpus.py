@@ -1,4 +1,5 @@
 """The corpus of odd and hostile inputs loads, follows its rules and covers every kind."""
+
 import collections
 import json
 import textwrap
@@ -63,8 +64,8 @@ def test_generated_entries_are_expanded(corpus):
     assert by_id["letters_then_at"]["text"] == "a" * 50_000 + "@"
     phone = by_id["request_advisor_phone_10000_digits"]["text"]
     assert phone == '/request_advisor{"phone": "' + "1" * 10_000 + '"}'
-    assert json.loads(phone[len("/request_advisor"):])["phone"] == "1" * 10_000
-    entities = json.loads(by_id["payload_1000_entities"]["text"][len("/inform"):])
+    assert json.loads(phone[len("/request_advisor") :])["phone"] == "1" * 10_000
+    entities = json.loads(by_id["payload_1000_entities"]["text"][len("/inform") :])
     assert len(entities["location"]) == 1_000
 
 

@@ -1,24 +1,33 @@
 """A stated need gets a chat-sized answer on the message's own topic (SPEC 6)."""
+
 import pytest
 
-from bot.catalogue import load_catalogue
-from bot.messages import buyers_guide_text, more_resources_text, resource_text
-from bot.recommendations import answer_need
+from bot.advice.catalogue import load_catalogue
+from bot.advice.messages import buyers_guide_text, more_resources_text, resource_text
+from bot.advice.recommendations import answer_need
 
 CATALOGUE = load_catalogue()
 
 
-@pytest.mark.parametrize("intent, text, topic, resource", [
-    ("need_management_tools", "une appli pour faire mes factures sur le telephone ?", "invoicing", "dgfip_einvoicing"),
-    ("need_management_tools", "je cherche un CRM pas cher", "customer_file", "francenum_erp"),
-    ("need_management_tools", "un logiciel pour gerer mon stock", "stock", "francenum_erp"),
-    ("need_visibility", "je voudrais un site vitrine", "website", "francenum_create_website"),
-    ("need_visibility", "comment avoir une fiche google", "google_listing", "francenum_google_business_profile"),
-    ("need_connectivity", "internet rame, on voudrait la fibre", "internet_access", "arcep_ma_connexion_internet"),
-    ("need_online_sales", "je voudrais vendre sur amazon", "marketplace", "cci_moselle_marketplace"),
-    ("need_cybersecurity", "j'ai peur de me faire pirater", "attack", "cyber_emergency_17cyber"),
-    ("need_online_sales", "je voudrais vendre en ligne", None, "francenum_ecommerce_create_or_buy"),
-])
+@pytest.mark.parametrize(
+    "intent, text, topic, resource",
+    [
+        (
+            "need_management_tools",
+            "une appli pour faire mes factures sur le telephone ?",
+            "invoicing",
+            "dgfip_einvoicing",
+        ),
+        ("need_management_tools", "je cherche un CRM pas cher", "customer_file", "francenum_erp"),
+        ("need_management_tools", "un logiciel pour gerer mon stock", "stock", "francenum_erp"),
+        ("need_visibility", "je voudrais un site vitrine", "website", "francenum_create_website"),
+        ("need_visibility", "comment avoir une fiche google", "google_listing", "francenum_google_business_profile"),
+        ("need_connectivity", "internet rame, on voudrait la fibre", "internet_access", "arcep_ma_connexion_internet"),
+        ("need_online_sales", "je voudrais vendre sur amazon", "marketplace", "cci_moselle_marketplace"),
+        ("need_cybersecurity", "j'ai peur de me faire pirater", "attack", "cyber_emergency_17cyber"),
+        ("need_online_sales", "je voudrais vendre en ligne", None, "francenum_ecommerce_create_or_buy"),
+    ],
+)
 def test_the_answer_fits_the_topic_of_the_message(intent, text, topic, resource):
     answer = answer_need(CATALOGUE, intent, text)
     assert answer.topic == topic

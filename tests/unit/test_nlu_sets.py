@@ -1,12 +1,13 @@
 """The NLU evaluation sets stay honest: no message of either one is trained on, and both
 use only the intents and entities the SPEC and the domain define."""
+
 from pathlib import Path
 
 import pytest
 import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
-from bot.text import normalize
+from bot.language.text import normalize
 
 REPO = Path(__file__).resolve().parents[2]
 EVALUATION_SETS = ["tests/nlu_holdout", "tests/nlu_holdout_independent"]

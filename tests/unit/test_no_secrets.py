@@ -9,6 +9,7 @@ A finding that is a deliberate test fixture goes in ALLOWED, with its reason; ke
 list as short as possible. Sample secrets in this file are assembled at run time so that
 the file itself never holds one.
 """
+
 import math
 import re
 import string
@@ -48,10 +49,14 @@ LOCAL_DEFAULT_PASSWORDS = {"postgres", "password", "changeme", "guest", "admin",
 NAME_HINTS = ("passw", "pwd", "secret", "token", "key", "credential")
 SECRET_NAME = r"[A-Za-z0-9_.-]*(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]*"
 ASSIGNMENT = re.compile(
-    r"(?i)(?<![A-Za-z0-9_])" + SECRET_NAME + r"""["']?[ \t]*(?::|=>|=|:=)[ \t]*(?:[rbuRBU]?["'])?([A-Za-z0-9+/=_.~!@#%^&*?|-]{12,})(?=["'`\s,;)}\]]|$)"""
+    r"(?i)(?<![A-Za-z0-9_])"
+    + SECRET_NAME
+    + r"""["']?[ \t]*(?::|=>|=|:=)[ \t]*(?:[rbuRBU]?["'])?([A-Za-z0-9+/=_.~!@#%^&*?|-]{12,})(?=["'`\s,;)}\]]|$)"""
 )
 # Values that name where a secret comes from rather than holding it.
-INDIRECTION = re.compile(r"(?i)\$|%\(|\{\{|<|os\.environ|getenv|environ\[|example|changeme|placeholder|your[_-]|xxxx|\*\*\*|\.\.\.")
+INDIRECTION = re.compile(
+    r"(?i)\$|%\(|\{\{|<|os\.environ|getenv|environ\[|example|changeme|placeholder|your[_-]|xxxx|\*\*\*|\.\.\."
+)
 
 SECRET_FILE_NAMES = re.compile(
     r"(?:^|/)(?:\.env(?:\.(?!example$|sample$|template$|dist$)[^/]+)?|id_(?:rsa|dsa|ecdsa|ed25519)|[^/]+\.(?:pem|key|p12|pfx|jks|keystore))$"
@@ -90,7 +95,7 @@ def _finding(text: str, path: str, rule: str, start: int, end: int) -> Finding:
     line_start = text.rfind("\n", 0, start) + 1
     secret = text[start:end]
     shown = secret[:4] + "…" if len(secret) > 4 else secret
-    excerpt = (text[max(line_start, start - 30):start] + shown).strip()
+    excerpt = (text[max(line_start, start - 30) : start] + shown).strip()
     return Finding(path, text.count("\n", 0, start) + 1, rule, excerpt)
 
 
@@ -133,7 +138,9 @@ def repository_files() -> List[str]:
     """Files git tracks, and new files not ignored (so a secret is caught before it is added)."""
     output = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO, check=True, capture_output=True,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
     ).stdout
     return sorted({name for name in output.decode("utf-8", "surrogateescape").split("\0") if name})
 
@@ -194,7 +201,10 @@ RANDOM_VALUE = "q7" + "Xv9LmT2rWz8KpB4n"
         ("-----BEGIN " + "PRIVATE KEY-----", "private_key"),
         ("aws_id = " + AWS, "aws_access_key"),
         ("SLACK=" + SLACK, "slack_token"),
-        ("url: https://hooks.slack.com/services/" + "T0123ABCD/B0456EFGH/" + "aB3dE5fG7hI9jK1lM3nO5pQ7", "slack_webhook"),
+        (
+            "url: https://hooks.slack.com/services/" + "T0123ABCD/B0456EFGH/" + "aB3dE5fG7hI9jK1lM3nO5pQ7",
+            "slack_webhook",
+        ),
         ("telegram:\n  access_token: " + TELEGRAM, "telegram_bot_token"),
         ("account_sid: " + TWILIO_SID, "twilio_account_sid"),
         ("key " + TWILIO_KEY, "twilio_api_key"),
@@ -248,7 +258,9 @@ def test_committed_env_and_key_files_are_findings(path):
     assert scan_path_name(path) is not None
 
 
-@pytest.mark.parametrize("path", [".env.example", "docs/env.md", "credentials.yml", "bot/keywords.py", "src/.envrc.md"])
+@pytest.mark.parametrize(
+    "path", [".env.example", "docs/env.md", "credentials.yml", "bot/language/keywords.py", "src/.envrc.md"]
+)
 def test_ordinary_file_names_are_not_findings(path):
     assert scan_path_name(path) is None
 

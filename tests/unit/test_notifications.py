@@ -1,24 +1,48 @@
 """Advisors are notified of a new ticket through a real local HTTP server and real local SMTP
 servers (in clear, with STARTTLS, in implicit TLS, with a certificate made here)."""
+
 import json
 import logging
 
 import pytest
 
-from bot import storage
-from bot.notifications import NotificationConfig, notify_new_ticket
+from bot.adapters import storage
+from bot.adapters.notifications import NotificationConfig, notify_new_ticket
 from ops.servers import free_port
 from tests.local_services import MailInbox, WebhookInbox, self_signed_certificate
 
-FIELDS = {"reason": "basic_level", "sector": "crafts", "headcount": 3, "location": "Nantes",
-          "score_overall": 18.4, "maturity_level": "basic", "email": "contact@boulangerie-exemple.fr",
-          "phone": "0612345678", "preferred_time": "En matinée", "needs": ["need_visibility"],
-          "dimension_scores": {"strategy": 20.0, "security": 12.5}}
+FIELDS = {
+    "reason": "basic_level",
+    "sector": "crafts",
+    "headcount": 3,
+    "location": "Nantes",
+    "score_overall": 18.4,
+    "maturity_level": "basic",
+    "email": "contact@boulangerie-exemple.fr",
+    "phone": "0612345678",
+    "preferred_time": "En matinée",
+    "needs": ["need_visibility"],
+    "dimension_scores": {"strategy": 20.0, "security": 12.5},
+}
 # What an owner may type in their own words: none of it may leave in a notification.
-TYPED = {**FIELDS, "preferred_time": "mardi après 18h chez Mme Dupont, ou appelez le 06 39 98 12 34",
-         "location": "12 rue des Lilas, Nantes — jean.dupont@gmail.com"}
-TYPED_FRAGMENTS = ("mardi", "Dupont", "dupont", "Lilas", "Nantes", "06 39 98 12 34", "0639981234", "gmail",
-                   "contact@", "0612345678", "06 12 34 56 78")
+TYPED = {
+    **FIELDS,
+    "preferred_time": "mardi après 18h chez Mme Dupont, ou appelez le 06 39 98 12 34",
+    "location": "12 rue des Lilas, Nantes — jean.dupont@gmail.com",
+}
+TYPED_FRAGMENTS = (
+    "mardi",
+    "Dupont",
+    "dupont",
+    "Lilas",
+    "Nantes",
+    "06 39 98 12 34",
+    "0639981234",
+    "gmail",
+    "contact@",
+    "0612345678",
+    "06 12 34 56 78",
+)
 
 
 @pytest.fixture
@@ -60,8 +84,17 @@ def smtp_environment(monkeypatch):
 
 
 def config(**overrides):
-    values = dict(webhook_url=None, smtp_host=None, smtp_port=25, smtp_user=None, smtp_password=None,
-                  smtp_tls="starttls", mail_from="conseiller@exemple.fr", mail_to=[], console_url="https://conseil.exemple.fr")
+    values = dict(
+        webhook_url=None,
+        smtp_host=None,
+        smtp_port=25,
+        smtp_user=None,
+        smtp_password=None,
+        smtp_tls="starttls",
+        mail_from="conseiller@exemple.fr",
+        mail_to=[],
+        console_url="https://conseil.exemple.fr",
+    )
     values.update(overrides)
     return NotificationConfig(**values)
 
@@ -82,9 +115,17 @@ def test_the_webhook_receives_the_ticket_summary_without_personal_contact(webhoo
     assert notify_new_ticket(ticket_id, FIELDS, config(webhook_url=webhook.url), url) == {"webhook": True}
     [(content_type, payload)] = webhook.received
     assert content_type == "application/json"
-    assert payload["ticket_id"] == ticket_id and payload["maturity_level"] == "basic" and payload["score_overall"] == 18.4
-    assert payload["needs"] == ["need_visibility"] and payload["dimension_scores"] == {"strategy": 20.0, "security": 12.5}
-    assert f"Nouvelle demande n° {ticket_id}" in payload["text"] and "Entreprise : Artisanat, 3 personne(s)" in payload["text"]
+    assert (
+        payload["ticket_id"] == ticket_id and payload["maturity_level"] == "basic" and payload["score_overall"] == 18.4
+    )
+    assert payload["needs"] == ["need_visibility"] and payload["dimension_scores"] == {
+        "strategy": 20.0,
+        "security": 12.5,
+    }
+    assert (
+        f"Nouvelle demande n° {ticket_id}" in payload["text"]
+        and "Entreprise : Artisanat, 3 personne(s)" in payload["text"]
+    )
     assert "Moment souhaité : En matinée" in payload["text"] and payload["preferred_time"] == "En matinée"
     assert "Besoins : Être visible en ligne" in payload["text"]
     assert payload["console_url"] == f"https://conseil.exemple.fr/console/#ticket-{ticket_id}"
@@ -122,7 +163,11 @@ def test_a_button_choice_for_the_preferred_time_is_sent_as_it_is(webhook, ticket
     for choice in ("En début d'après-midi", "En fin de journée", "pas de préférence", "Peu importe"):
         notify_new_ticket(ticket_id, {**TYPED, "preferred_time": choice}, config(webhook_url=webhook.url), url)
     assert [payload["preferred_time"] for _, payload in webhook.received] == [
-        "En début d'après-midi", "En fin de journée", "pas de préférence", "Peu importe"]
+        "En début d'après-midi",
+        "En fin de journée",
+        "pas de préférence",
+        "Peu importe",
+    ]
 
 
 def test_the_advisors_receive_an_email_over_verified_starttls(mailbox, certificate, ticket, smtp_environment):
@@ -140,7 +185,7 @@ def test_the_advisors_receive_an_email_over_verified_starttls(mailbox, certifica
 def test_an_unverifiable_certificate_stops_the_email(mailbox, ticket, smtp_environment, caplog):
     url, ticket_id = ticket
     smtp_environment.setenv("SMTP_PORT", str(mailbox.port))  # no SMTP_CA_FILE: the system's authorities
-    with caplog.at_level(logging.ERROR, logger="bot.notifications"):
+    with caplog.at_level(logging.ERROR, logger="bot.adapters.notifications"):
         assert notify_new_ticket(ticket_id, FIELDS, database_url=url) == {"email": False}
     assert mailbox.messages == []
     events = storage.ticket_with_events(ticket_id, url).events
@@ -154,7 +199,7 @@ def test_a_server_without_starttls_gets_nothing_unless_tls_is_turned_off(ticket,
     plain = MailInbox()
     try:
         smtp_environment.setenv("SMTP_PORT", str(plain.port))
-        with caplog.at_level(logging.ERROR, logger="bot.notifications"):
+        with caplog.at_level(logging.ERROR, logger="bot.adapters.notifications"):
             assert notify_new_ticket(ticket_id, FIELDS, database_url=url) == {"email": False}
         assert plain.messages == []
         failure = storage.ticket_with_events(ticket_id, url).events[-1]
@@ -193,7 +238,9 @@ def test_a_failed_notification_is_recorded_and_does_not_raise(tmp_path):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     ticket_id = storage.create_ticket({"sender_id": "owner", **FIELDS}, url)
     closed_port = free_port()
-    assert notify_new_ticket(ticket_id, FIELDS, config(webhook_url=f"http://127.0.0.1:{closed_port}/"), url) == {"webhook": False}
+    assert notify_new_ticket(ticket_id, FIELDS, config(webhook_url=f"http://127.0.0.1:{closed_port}/"), url) == {
+        "webhook": False
+    }
     events = storage.ticket_with_events(ticket_id, url).events
     assert [e.kind for e in events] == ["created", "notification_failed"] and "webhook" in events[-1].detail
 
@@ -203,25 +250,33 @@ def test_nothing_is_sent_when_nothing_is_configured(tmp_path):
 
 
 def test_configuration_comes_from_the_environment():
-    found = NotificationConfig.from_environment({
-        "ADVISOR_WEBHOOK_URL": "https://hooks.exemple.fr/x", "SMTP_HOST": "smtp.exemple.fr", "SMTP_PORT": "2525",
-        "ADVISOR_EMAIL_TO": "a@exemple.fr, b@exemple.fr", "SMTP_CA_FILE": "/etc/ssl/ca-interne.pem",
-        "CONSOLE_PUBLIC_URL": "https://c.exemple.fr/",
-    })
+    found = NotificationConfig.from_environment(
+        {
+            "ADVISOR_WEBHOOK_URL": "https://hooks.exemple.fr/x",
+            "SMTP_HOST": "smtp.exemple.fr",
+            "SMTP_PORT": "2525",
+            "ADVISOR_EMAIL_TO": "a@exemple.fr, b@exemple.fr",
+            "SMTP_CA_FILE": "/etc/ssl/ca-interne.pem",
+            "CONSOLE_PUBLIC_URL": "https://c.exemple.fr/",
+        }
+    )
     assert found.webhook_url == "https://hooks.exemple.fr/x" and found.smtp_port == 2525
     assert found.smtp_tls == "starttls" and found.smtp_ca_file == "/etc/ssl/ca-interne.pem"
     assert found.mail_to == ["a@exemple.fr", "b@exemple.fr"] and found.console_url == "https://c.exemple.fr"
 
 
-@pytest.mark.parametrize("environment, tls, port", [
-    ({}, "starttls", 587),
-    ({"SMTP_PORT": "465"}, "ssl", 465),
-    ({"SMTP_TLS": "ssl"}, "ssl", 465),
-    ({"SMTP_TLS": "STARTTLS", "SMTP_PORT": "465"}, "starttls", 465),
-    ({"SMTP_TLS": "off", "SMTP_PORT": "25"}, "off", 25),
-    ({"SMTP_STARTTLS": "0"}, "off", 587),
-    ({"SMTP_TLS": "non"}, "starttls", 587),  # a typo never means "in clear"
-])
+@pytest.mark.parametrize(
+    "environment, tls, port",
+    [
+        ({}, "starttls", 587),
+        ({"SMTP_PORT": "465"}, "ssl", 465),
+        ({"SMTP_TLS": "ssl"}, "ssl", 465),
+        ({"SMTP_TLS": "STARTTLS", "SMTP_PORT": "465"}, "starttls", 465),
+        ({"SMTP_TLS": "off", "SMTP_PORT": "25"}, "off", 25),
+        ({"SMTP_STARTTLS": "0"}, "off", 587),
+        ({"SMTP_TLS": "non"}, "starttls", 587),  # a typo never means "in clear"
+    ],
+)
 def test_tls_is_required_unless_explicitly_turned_off(environment, tls, port):
     found = NotificationConfig.from_environment({"SMTP_HOST": "smtp.exemple.fr", **environment})
     assert (found.smtp_tls, found.smtp_port) == (tls, port)

@@ -1,10 +1,11 @@
 """The data-protection page an owner opens from the widget: it loads nothing from elsewhere and
 answers what is kept, why, how long, how to erase it and whom to ask."""
+
 from html.parser import HTMLParser
 
-from bot.storage import REPO_ROOT
+from bot.adapters.storage import REPO_ROOT
 
-PAGE = REPO_ROOT / "bot" / "web" / "privacy.html"
+PAGE = REPO_ROOT / "bot" / "adapters" / "web" / "privacy.html"
 
 
 class PageReader(HTMLParser):
@@ -46,8 +47,14 @@ def test_the_page_is_self_contained():
 def test_the_page_answers_the_owners_questions_in_french():
     page = read_page()
     text = " ".join(" ".join(page.text).split())
-    assert page.headings == ["Ce qui est gardé", "Pourquoi", "Qui y a accès", "Combien de temps",
-                             "Comment tout effacer", "Qui contacter"]
+    assert page.headings == [
+        "Ce qui est gardé",
+        "Pourquoi",
+        "Qui y a accès",
+        "Combien de temps",
+        "Comment tout effacer",
+        "Qui contacter",
+    ]
     assert "seulement si vous acceptez" in text  # contact details only with consent
     assert "Écrivez supprimez mes données dans la conversation" in text
     assert "durée de conservation fixée par l'organisme qui propose ce service" in text

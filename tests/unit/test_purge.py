@@ -1,5 +1,6 @@
 """`python -m ops.purge` (`make purge`, the daily timer) erases what is older than the retention
 period of the settings, in real databases, without anyone chatting."""
+
 import asyncio
 import os
 import subprocess
@@ -13,9 +14,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import storage
+from bot.adapters import storage
+from bot.adapters.storage import REPO_ROOT
 from bot.datafile import DATA_DIR
-from bot.storage import REPO_ROOT
 
 RETENTION_DAYS = 30
 
@@ -33,10 +34,13 @@ def settings_file(tmp_path):
 def write_conversation(tracker_url: str, sender_id: str, days_ago: float) -> None:
     """A conversation as Rasa stores it, its last message `days_ago` days ago."""
     when = time.time() - days_ago * 86400
-    tracker = DialogueStateTracker.from_events(sender_id, [
-        ActionExecuted("action_listen", timestamp=when - 60),
-        UserUttered("je voudrais parler à un conseiller, joignable au 06 39 98 12 34", timestamp=when),
-    ])
+    tracker = DialogueStateTracker.from_events(
+        sender_id,
+        [
+            ActionExecuted("action_listen", timestamp=when - 60),
+            UserUttered("je voudrais parler à un conseiller, joignable au 06 39 98 12 34", timestamp=when),
+        ],
+    )
     store = SQLTrackerStore(host=tracker_url)
     asyncio.run(store.save(tracker))
     store.engine.dispose()
@@ -51,8 +55,14 @@ def conversations(tracker_url: str) -> list:
 
 
 def run_purge(environment: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ops.purge"], cwd=REPO_ROOT, capture_output=True, text=True,
-                          timeout=180, env={**os.environ, **environment})
+    return subprocess.run(
+        [sys.executable, "-m", "ops.purge"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, **environment},
+    )
 
 
 def test_old_conversations_and_tickets_are_erased_and_recent_ones_kept(tmp_path, database_url, settings_file):
@@ -60,32 +70,57 @@ def test_old_conversations_and_tickets_are_erased_and_recent_ones_kept(tmp_path,
     write_conversation(tracker_url, "owner-old", days_ago=RETENTION_DAYS + 15)
     write_conversation(tracker_url, "owner-recent", days_ago=2)
     old_day = storage.utcnow() - timedelta(days=RETENTION_DAYS + 15)
-    old_ticket = storage.create_ticket({"sender_id": "owner-old", "reason": "requested", "phone": "0639981234",
-                                        "created_at": old_day, "updated_at": old_day}, database_url)
-    recent_ticket = storage.create_ticket({"sender_id": "owner-recent", "reason": "requested",
-                                           "email": "marie.durand@boulangerie-exemple.fr"}, database_url)
+    old_ticket = storage.create_ticket(
+        {
+            "sender_id": "owner-old",
+            "reason": "requested",
+            "phone": "0639981234",
+            "created_at": old_day,
+            "updated_at": old_day,
+        },
+        database_url,
+    )
+    recent_ticket = storage.create_ticket(
+        {"sender_id": "owner-recent", "reason": "requested", "email": "marie.durand@boulangerie-exemple.fr"},
+        database_url,
+    )
 
-    result = run_purge({"TRACKER_DB_URL": tracker_url, "CONSEILLER_DATABASE_URL": database_url,
-                        "CONSEILLER_SETTINGS_FILE": str(settings_file)})
+    result = run_purge(
+        {
+            "TRACKER_DB_URL": tracker_url,
+            "CONSEILLER_DATABASE_URL": database_url,
+            "CONSEILLER_SETTINGS_FILE": str(settings_file),
+        }
+    )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == (f"Durée de conservation : {RETENTION_DAYS} jours. "
-                                     "Effacé : 1 conversation, 1 demande transmise aux conseillers.")
+    assert result.stdout.strip() == (
+        f"Durée de conservation : {RETENTION_DAYS} jours. Effacé : 1 conversation, 1 demande transmise aux conseillers."
+    )
     assert conversations(tracker_url) == ["owner-recent"]
     assert storage.get_ticket(old_ticket, database_url) is None
     kept = storage.ticket_with_events(recent_ticket, database_url)
     assert kept.email == "marie.durand@boulangerie-exemple.fr" and [e.kind for e in kept.events] == ["created"]
 
-    again = run_purge({"TRACKER_DB_URL": tracker_url, "CONSEILLER_DATABASE_URL": database_url,
-                       "CONSEILLER_SETTINGS_FILE": str(settings_file)})
+    again = run_purge(
+        {
+            "TRACKER_DB_URL": tracker_url,
+            "CONSEILLER_DATABASE_URL": database_url,
+            "CONSEILLER_SETTINGS_FILE": str(settings_file),
+        }
+    )
     assert again.stdout.strip().endswith("Effacé : 0 conversation, 0 demande transmise aux conseillers.")
 
 
 def test_without_any_conversation_yet_nothing_is_created(tmp_path, settings_file):
     tracker_file = tmp_path / "rasa-tracker.db"
-    result = run_purge({"TRACKER_DB_URL": f"sqlite:///{tracker_file}",
-                        "CONSEILLER_DATABASE_URL": f"sqlite:///{tmp_path / 'conseiller.db'}",
-                        "CONSEILLER_SETTINGS_FILE": str(settings_file)})
+    result = run_purge(
+        {
+            "TRACKER_DB_URL": f"sqlite:///{tracker_file}",
+            "CONSEILLER_DATABASE_URL": f"sqlite:///{tmp_path / 'conseiller.db'}",
+            "CONSEILLER_SETTINGS_FILE": str(settings_file),
+        }
+    )
     assert result.returncode == 0, result.stderr
     assert "Effacé : 0 conversation, 0 demande transmise aux conseillers." in result.stdout
     assert not tracker_file.exists()

@@ -1,39 +1,87 @@
 """SPEC section 5, table-driven: every option of every question, and the level bands."""
+
 import pytest
 
-from bot.questionnaire import DONT_KNOW, load_questionnaire
-from bot.scoring import InvalidAnswer, maturity_level, question_score, score
+from bot.diagnostic.questionnaire import DONT_KNOW, load_questionnaire
+from bot.diagnostic.scoring import InvalidAnswer, maturity_level, question_score, score
 
 Q = load_questionnaire()
 
 SINGLE_POINTS = [
-    ("q_digital_plan", "none", 0), ("q_digital_plan", "idea", 3), ("q_digital_plan", "one_off_budget", 6), ("q_digital_plan", "costed_plan", 10),
-    ("q_digital_benefit", "no", 0), ("q_digital_benefit", "not_sure", 3), ("q_digital_benefit", "somewhat", 7), ("q_digital_benefit", "clearly", 10),
-    ("q_connection", "none", 0), ("q_connection", "mobile_only", 3), ("q_connection", "slow", 5), ("q_connection", "fast", 10),
-    ("q_online_sales", "no", 0), ("q_online_sales", "planned", 2), ("q_online_sales", "via_platform", 6), ("q_online_sales", "own_site", 10),
-    ("q_reviews", "never", 0), ("q_reviews", "sometimes", 5), ("q_reviews", "regularly", 10),
-    ("q_invoicing", "paper", 0), ("q_invoicing", "spreadsheet", 3), ("q_invoicing", "software", 7), ("q_invoicing", "einvoicing_ready", 10),
-    ("q_customer_file", "none", 0), ("q_customer_file", "spreadsheet", 3), ("q_customer_file", "crm", 7), ("q_customer_file", "connected", 10),
-    ("q_backup", "none", 0), ("q_backup", "occasional", 4), ("q_backup", "automatic", 10),
-    ("q_training", "none", 0), ("q_training", "self_taught", 4), ("q_training", "short_course", 7), ("q_training", "training_plan", 10),
-    ("q_it_support", "nobody", 0), ("q_it_support", "myself", 3), ("q_it_support", "provider", 7), ("q_it_support", "contract_or_inhouse", 10),
-    ("q_ai_use", "no", 0), ("q_ai_use", "considering", 2), ("q_ai_use", "testing", 6), ("q_ai_use", "regular", 10),
-    ("q_automation", "none", 0), ("q_automation", "one", 5), ("q_automation", "several", 10),
+    ("q_digital_plan", "none", 0),
+    ("q_digital_plan", "idea", 3),
+    ("q_digital_plan", "one_off_budget", 6),
+    ("q_digital_plan", "costed_plan", 10),
+    ("q_digital_benefit", "no", 0),
+    ("q_digital_benefit", "not_sure", 3),
+    ("q_digital_benefit", "somewhat", 7),
+    ("q_digital_benefit", "clearly", 10),
+    ("q_connection", "none", 0),
+    ("q_connection", "mobile_only", 3),
+    ("q_connection", "slow", 5),
+    ("q_connection", "fast", 10),
+    ("q_online_sales", "no", 0),
+    ("q_online_sales", "planned", 2),
+    ("q_online_sales", "via_platform", 6),
+    ("q_online_sales", "own_site", 10),
+    ("q_reviews", "never", 0),
+    ("q_reviews", "sometimes", 5),
+    ("q_reviews", "regularly", 10),
+    ("q_invoicing", "paper", 0),
+    ("q_invoicing", "spreadsheet", 3),
+    ("q_invoicing", "software", 7),
+    ("q_invoicing", "einvoicing_ready", 10),
+    ("q_customer_file", "none", 0),
+    ("q_customer_file", "spreadsheet", 3),
+    ("q_customer_file", "crm", 7),
+    ("q_customer_file", "connected", 10),
+    ("q_backup", "none", 0),
+    ("q_backup", "occasional", 4),
+    ("q_backup", "automatic", 10),
+    ("q_training", "none", 0),
+    ("q_training", "self_taught", 4),
+    ("q_training", "short_course", 7),
+    ("q_training", "training_plan", 10),
+    ("q_it_support", "nobody", 0),
+    ("q_it_support", "myself", 3),
+    ("q_it_support", "provider", 7),
+    ("q_it_support", "contract_or_inhouse", 10),
+    ("q_ai_use", "no", 0),
+    ("q_ai_use", "considering", 2),
+    ("q_ai_use", "testing", 6),
+    ("q_ai_use", "regular", 10),
+    ("q_automation", "none", 0),
+    ("q_automation", "one", 5),
+    ("q_automation", "several", 10),
 ]
 
 MULTI_POINTS = [
-    ("q_cloud_services", [], 0), ("q_cloud_services", ["pro_email"], 4), ("q_cloud_services", ["shared_storage"], 4),
-    ("q_cloud_services", ["online_software"], 4), ("q_cloud_services", ["pro_email", "shared_storage"], 7),
+    ("q_cloud_services", [], 0),
+    ("q_cloud_services", ["pro_email"], 4),
+    ("q_cloud_services", ["shared_storage"], 4),
+    ("q_cloud_services", ["online_software"], 4),
+    ("q_cloud_services", ["pro_email", "shared_storage"], 7),
     ("q_cloud_services", ["pro_email", "shared_storage", "online_software"], 10),
-    ("q_online_presence", [], 0), ("q_online_presence", ["business_listing"], 2), ("q_online_presence", ["social_network"], 3),
-    ("q_online_presence", ["social_network", "several_social_networks"], 5), ("q_online_presence", ["website"], 3),
+    ("q_online_presence", [], 0),
+    ("q_online_presence", ["business_listing"], 2),
+    ("q_online_presence", ["social_network"], 3),
+    ("q_online_presence", ["social_network", "several_social_networks"], 5),
+    ("q_online_presence", ["website"], 3),
     ("q_online_presence", ["business_listing", "social_network", "several_social_networks", "website"], 10),
     ("q_online_presence", ["business_listing", "website"], 5),
-    ("q_security_measures", [], 0), ("q_security_measures", ["antivirus"], 10 / 6), ("q_security_measures", ["auto_updates"], 10 / 6),
-    ("q_security_measures", ["strong_passwords"], 10 / 6), ("q_security_measures", ["two_factor"], 10 / 6),
-    ("q_security_measures", ["phishing_awareness"], 10 / 6), ("q_security_measures", ["incident_plan"], 10 / 6),
+    ("q_security_measures", [], 0),
+    ("q_security_measures", ["antivirus"], 10 / 6),
+    ("q_security_measures", ["auto_updates"], 10 / 6),
+    ("q_security_measures", ["strong_passwords"], 10 / 6),
+    ("q_security_measures", ["two_factor"], 10 / 6),
+    ("q_security_measures", ["phishing_awareness"], 10 / 6),
+    ("q_security_measures", ["incident_plan"], 10 / 6),
     ("q_security_measures", ["antivirus", "auto_updates", "strong_passwords"], 5),
-    ("q_security_measures", ["antivirus", "auto_updates", "strong_passwords", "two_factor", "phishing_awareness", "incident_plan"], 10),
+    (
+        "q_security_measures",
+        ["antivirus", "auto_updates", "strong_passwords", "two_factor", "phishing_awareness", "incident_plan"],
+        10,
+    ),
 ]
 
 
@@ -58,24 +106,33 @@ def test_dont_know_is_worth_zero(question_id):
     assert question_score(Q.question(question_id), DONT_KNOW) == 0
 
 
-@pytest.mark.parametrize("question_id, answer", [("q_connection", "fibre"), ("q_cloud_services", ["fax"]), ("q_reviews", ["never"])])
+@pytest.mark.parametrize(
+    "question_id, answer", [("q_connection", "fibre"), ("q_cloud_services", ["fax"]), ("q_reviews", ["never"])]
+)
 def test_an_answer_that_is_not_an_option_is_refused(question_id, answer):
     with pytest.raises(InvalidAnswer):
         question_score(Q.question(question_id), answer)
 
 
-@pytest.mark.parametrize("overall, level", [
-    (0, "basic"), (25, "basic"), (25.0001, "intermediate"), (50, "intermediate"), (50.01, "advanced"),
-    (75, "advanced"), (75.0001, "leader"), (100, "leader"),
-])
+@pytest.mark.parametrize(
+    "overall, level",
+    [
+        (0, "basic"),
+        (25, "basic"),
+        (25.0001, "intermediate"),
+        (50, "intermediate"),
+        (50.01, "advanced"),
+        (75, "advanced"),
+        (75.0001, "leader"),
+        (100, "leader"),
+    ],
+)
 def test_level_boundaries(overall, level):
     assert maturity_level(overall) == level
 
 
 def best_answers():
-    return {
-        q.id: (q.option_ids if q.is_multi else max(q.options, key=lambda o: o.points).id) for q in Q.questions
-    }
+    return {q.id: (q.option_ids if q.is_multi else max(q.options, key=lambda o: o.points).id) for q in Q.questions}
 
 
 def test_all_best_answers_make_a_leader_at_100():
@@ -100,13 +157,21 @@ def test_dimension_score_is_the_mean_of_its_questions_times_ten():
 
 def test_an_overall_of_exactly_fifty_is_intermediate():
     answers = {
-        "q_digital_plan": "idea", "q_digital_benefit": "somewhat",  # (3 + 7) / 2 -> 50
-        "q_connection": "mobile_only", "q_cloud_services": ["pro_email", "shared_storage"],  # (3 + 7) / 2
-        "q_online_presence": ["business_listing", "social_network"], "q_online_sales": "no", "q_reviews": "regularly",  # 15 / 3
-        "q_invoicing": "spreadsheet", "q_customer_file": "crm",  # (3 + 7) / 2
-        "q_backup": "none", "q_security_measures": [o.id for o in Q.question("q_security_measures").options],  # (0 + 10) / 2
-        "q_training": "short_course", "q_it_support": "myself",  # (7 + 3) / 2
-        "q_ai_use": "no", "q_automation": "several",  # (0 + 10) / 2
+        "q_digital_plan": "idea",
+        "q_digital_benefit": "somewhat",  # (3 + 7) / 2 -> 50
+        "q_connection": "mobile_only",
+        "q_cloud_services": ["pro_email", "shared_storage"],  # (3 + 7) / 2
+        "q_online_presence": ["business_listing", "social_network"],
+        "q_online_sales": "no",
+        "q_reviews": "regularly",  # 15 / 3
+        "q_invoicing": "spreadsheet",
+        "q_customer_file": "crm",  # (3 + 7) / 2
+        "q_backup": "none",
+        "q_security_measures": [o.id for o in Q.question("q_security_measures").options],  # (0 + 10) / 2
+        "q_training": "short_course",
+        "q_it_support": "myself",  # (7 + 3) / 2
+        "q_ai_use": "no",
+        "q_automation": "several",  # (0 + 10) / 2
     }
     result = score(Q, answers)
     assert all(value == pytest.approx(50) for value in result.dimension_scores.values())

@@ -1,4 +1,5 @@
 """The held-out split moves 20 % of a new data file once, and never again."""
+
 import importlib.util
 from pathlib import Path
 
@@ -11,8 +12,11 @@ def test_a_file_is_split_once(tmp_path, monkeypatch):
     spec.loader.exec_module(split)
     monkeypatch.setattr(split, "HOLDOUT", tmp_path / "holdout")
     data = tmp_path / "round9.yml"
-    data.write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n'
-                    + "".join(f"    - bonjour numero {n}\n" for n in range(10)), encoding="utf-8")
+    data.write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n'
+        + "".join(f"    - bonjour numero {n}\n" for n in range(10)),
+        encoding="utf-8",
+    )
     assert split.split_file(data) == 2
     assert data.read_text(encoding="utf-8").count("    - ") == 8
     assert (tmp_path / "holdout" / "round9.yml").read_text(encoding="utf-8").count("    - ") == 2

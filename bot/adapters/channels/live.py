@@ -1,0 +1,206 @@
+"""Live takeover: what the advisor console and the web chat share inside the Rasa server.
+
+The Rasa server holds the socket.io server (the widget's channel) and the agent (the
+conversations). The console's routes and the widget's channel live in that same process,
+so they meet here: the socket.io server to push messages, the agent to pause, resume and
+write the conversation. Rasa runs a single Sanic worker, which this relies on; a deployment
+on several machines needs a socket.io message queue (python-socketio's AsyncRedisManager).
+"""
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, Event, SlotSet, UserUttered
+from socketio import AsyncServer
+
+from bot.adapters import advisors, storage
+from bot.adapters.advisors import Advisor
+from bot.adapters.console_views import iso
+
+logger = logging.getLogger(__name__)
+
+ADVISOR_NAMESPACE = "/advisor"
+BOT_MESSAGE_EVENT = "bot_uttered"
+# How often the consoles' open connections are re-checked against their sessions (a
+# password reset, a deactivation, a logout or an expiry ends them within this time).
+SOCKET_CHECK_SECONDS = 10
+
+
+class LiveHub:
+    def __init__(self) -> None:
+        self.sio: Optional[AsyncServer] = None
+        self.app: Any = None
+        # The consoles' connections (namespace /advisor): session token and watched ticket.
+        self.advisor_tokens: Dict[str, str] = {}
+        self.watching: Dict[str, int] = {}
+
+    def remember_app(self, blueprint) -> None:
+        """Keeps the Sanic app (and so the agent) once the server starts."""
+
+        @blueprint.listener("before_server_start")
+        async def keep(app, _loop) -> None:
+            self.app = app
+
+    @property
+    def agent(self):
+        return getattr(self.app.ctx, "agent", None) if self.app is not None else None
+
+    async def append_to_conversation(self, sender_id: str, events: List[Event]) -> None:
+        agent = self.agent
+        if agent is None or agent.processor is None:
+            logger.warning("No model loaded: events for %s not written to the conversation", sender_id)
+            return
+        async with agent.lock_store.lock(sender_id):
+            tracker = await agent.processor.get_tracker(sender_id)
+            for event in events:
+                tracker.update(event)
+            await agent.tracker_store.save(tracker)
+
+    async def to_owner(self, sender_id: str, payload: Dict[str, Any]) -> None:
+        if self.sio is not None:
+            await self.sio.emit(BOT_MESSAGE_EVENT, payload, room=sender_id)
+
+    async def to_advisors(self, ticket_id: int, event: str, payload: Dict[str, Any]) -> None:
+        if self.sio is not None:
+            # A status change goes to every console (each refreshes its list), once; the rest
+            # only to the consoles watching this ticket. Only to consoles still signed in.
+            if event == "ticket_updated":
+                sids = list(self.advisor_tokens)
+            else:
+                sids = [sid for sid, watched in list(self.watching.items()) if watched == int(ticket_id)]
+            for sid in await self.signed_in_sockets(sids):
+                await self.sio.emit(
+                    event, {"ticket_id": int(ticket_id), **payload}, to=sid, namespace=ADVISOR_NAMESPACE
+                )
+
+    # The consoles' connections -------------------------------------------------------
+
+    def advisor_connected(self, sid: str, token: str) -> None:
+        self.advisor_tokens[sid] = token
+
+    def advisor_gone(self, sid: str) -> None:
+        self.advisor_tokens.pop(sid, None)
+        self.watching.pop(sid, None)
+
+    async def signed_in_sockets(self, sids: List[str]) -> List[str]:
+        """Those of the consoles' connections whose session is still valid; the others
+        (session expired, logged out, password reset, account deactivated) are closed."""
+        tokens = {sid: self.advisor_tokens[sid] for sid in sids if sid in self.advisor_tokens}
+        if not tokens:
+            return []
+        valid = await asyncio.to_thread(advisors.valid_tokens, set(tokens.values()))
+        for sid, token in tokens.items():
+            if token not in valid:
+                self.advisor_gone(sid)
+                if self.sio is not None:
+                    await self.sio.disconnect(sid, namespace=ADVISOR_NAMESPACE)
+        return [sid for sid, token in tokens.items() if token in valid]
+
+    async def check_advisor_sockets(self, every: float = SOCKET_CHECK_SECONDS) -> None:
+        """Runs with the server: closes the connections whose session ended meanwhile."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.signed_in_sockets(list(self.advisor_tokens))
+            except Exception:  # a database hiccup must not stop the checks
+                logger.exception("Could not re-check the consoles' connections")
+
+    # The owner's side --------------------------------------------------------------
+
+    async def owner_message_during_takeover(
+        self, sender_id: str, text: str, channel: str, metadata: Optional[Dict] = None
+    ) -> bool:
+        """Routes the owner's message to the advisor if a ticket of theirs is live.
+
+        Returns False when no advisor holds the conversation (the bot answers as usual).
+        The message never reaches the NLU: while paused nothing may make the bot talk
+        (Rasa itself would answer a `restart` intent even in a paused conversation).
+        """
+        ticket = await asyncio.to_thread(storage.live_ticket_for, sender_id)
+        if ticket is None:
+            return False
+        event = await asyncio.to_thread(storage.add_event, ticket.id, "owner_message", "owner", text)
+        await self.append_to_conversation(sender_id, [UserUttered(text, input_channel=channel, metadata=metadata)])
+        await self.to_advisors(ticket.id, "owner_message", {"text": text, "at": iso(event.at)})
+        return True
+
+    # The advisor's side ------------------------------------------------------------
+
+    async def take(self, ticket_id: int, advisor: Advisor) -> storage.Ticket:
+        ticket = await asyncio.to_thread(storage.take, ticket_id, advisor.id, advisor.name)
+        notice = f"{advisor.name}, conseiller, a rejoint la conversation : vous pouvez lui écrire ici."
+        await self.append_to_conversation(
+            ticket.sender_id,
+            [
+                ConversationPaused(),
+                SlotSet("handoff_status", storage.LIVE),
+                notice_event(notice),
+            ],
+        )
+        await self.to_owner(ticket.sender_id, {"text": notice, "metadata": {"notice": True}})
+        await self.to_advisors(ticket_id, "ticket_updated", {"status": ticket.status})
+        return ticket
+
+    async def advisor_message(self, ticket_id: int, advisor: Advisor, text: str) -> None:
+        ticket = await asyncio.to_thread(storage.get_ticket, ticket_id)
+        if ticket is None or not storage.held_by(ticket, advisor.id, advisor.name):
+            raise storage.TicketStateError("Prenez d'abord cette demande en charge pour écrire au client.")
+        event = await asyncio.to_thread(storage.add_event, ticket_id, "advisor_message", advisor.name, text)
+        speaker = {"advisor": {"name": advisor.name}}
+        await self.append_to_conversation(ticket.sender_id, [BotUttered(text, metadata=speaker)])
+        await self.to_owner(ticket.sender_id, {"text": text, "metadata": speaker})
+        await self.to_advisors(
+            ticket_id, "advisor_message", {"text": text, "at": iso(event.at), "advisor": advisor.name}
+        )
+
+    async def hand_back(self, ticket_id: int, advisor: Advisor) -> storage.Ticket:
+        ticket = await asyncio.to_thread(storage.hand_back, ticket_id, advisor.id, advisor.name)
+        notice = "Le conseiller vous a rendu la main : je suis de nouveau là pour vous aider."
+        await self.append_to_conversation(
+            ticket.sender_id,
+            [
+                ConversationResumed(),
+                SlotSet("handoff_status", storage.QUEUED),
+                notice_event(notice),
+            ],
+        )
+        await self.to_owner(ticket.sender_id, {"text": notice, "metadata": {"notice": True}})
+        await self.to_advisors(ticket_id, "ticket_updated", {"status": ticket.status})
+        return ticket
+
+    async def close(self, ticket_id: int, advisor: Advisor) -> storage.Ticket:
+        before = await asyncio.to_thread(storage.get_ticket, ticket_id)
+        ticket = await asyncio.to_thread(storage.close, ticket_id, advisor.id, advisor.name)
+        events: List[Event] = [SlotSet("handoff_status", storage.CLOSED)]
+        if before is not None and before.status == storage.LIVE:
+            notice = "Le conseiller a clôturé votre demande. Merci ! Je reste à votre disposition si besoin."
+            events = [ConversationResumed(), *events, notice_event(notice)]
+            await self.to_owner(ticket.sender_id, {"text": notice, "metadata": {"notice": True}})
+        await self.append_to_conversation(ticket.sender_id, events)
+        await self.to_advisors(ticket_id, "ticket_updated", {"status": ticket.status})
+        return ticket
+
+
+def notice_event(text: str) -> BotUttered:
+    return BotUttered(text, metadata={"notice": True})
+
+
+hub = LiveHub()
+
+
+TO_ADVISOR = "to_advisor"  # what takeover_aware returns when the advisor got the message
+
+
+def takeover_aware(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+    """Wraps a channel's message handler: during a takeover the advisor gets the message."""
+
+    async def handle(message: UserMessage) -> Any:
+        if await hub.owner_message_during_takeover(
+            message.sender_id, message.text or "", message.input_channel or "", message.metadata
+        ):
+            return TO_ADVISOR
+        return await on_new_message(message)
+
+    return handle

@@ -1,0 +1,143 @@
+"""The website widget's channel: Rasa's socket.io channel plus live takeover.
+
+Same protocol as Rasa's `socketio` channel (third-party clients such as rasa-webchat keep
+working), with these additions:
+- the conversation id is issued and signed by the server (bot/security/web_session.py): the browser
+  keeps a token, and a token the server did not sign opens a new conversation;
+- every message goes through the door of bot/adapters/channels/gate.py;
+- while an advisor holds the conversation, the owner's messages go to the advisor, not the bot;
+- custom payloads (the diagnostic's score card) reach the browser as `{"custom": …}`;
+- the advisor console's real-time namespace `/advisor` runs on the same socket.io server.
+"""
+
+import asyncio
+import logging
+from http.cookies import SimpleCookie
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+
+from bot.adapters import advisors
+from bot.adapters.channels.gate import gate, secret_from
+from bot.adapters.channels.live import ADVISOR_NAMESPACE, hub, takeover_aware
+from bot.language.inbound import reply
+from bot.security.web_session import new_session, sender_of
+
+logger = logging.getLogger(__name__)
+
+SESSION_COOKIE = "conseiller_console"
+
+
+class WebChatOutput(SocketIOOutput):
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class WebChatInput(SocketIOInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def get_output_channel(self) -> Optional[WebChatOutput]:
+        return WebChatOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        deliver = gate.guard(takeover_aware(on_new_message))
+        socket_blueprint = super().blueprint(deliver)
+        sio = self.sio
+        hub.sio = sio
+        hub.remember_app(socket_blueprint)
+        # Any site may embed the widget; its requests carry no credentials (the signed session
+        # token is the credential), so no cookie of ours can be used from another site.
+        sio.eio.cors_allowed_origins = "*"
+        sio.eio.cors_credentials = False
+        # A chat message is a few kilobytes: a bigger packet is refused before it is buffered
+        # (python-engineio is pinned to 4.5.1, see README "Known vulnerabilities").
+        sio.eio.max_http_buffer_size = 64 * 1024
+        secret = secret_from("WIDGET_SESSION_SECRET", "widget-session-secret")
+
+        # Rasa's handlers let the browser choose its conversation id: these replace them.
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            token = data.get("session_id") if isinstance(data, dict) else None
+            sender_id = sender_of(token, secret)
+            if sender_id is None:  # no session yet, or one the server did not sign: a new one
+                sender_id, token = new_session(secret)
+            await sio.save_session(sid, {"sender_id": sender_id}, namespace=self.namespace)
+            sio.enter_room(sid, sender_id, namespace=self.namespace)
+            await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def user_uttered(sid: Text, data: Any) -> None:
+            session = await sio.get_session(sid, namespace=self.namespace)
+            sender_id = session.get("sender_id")
+            output = WebChatOutput(sio, self.bot_message_evt)
+            if sender_id is None:  # no session_request first: nothing to attach the message to
+                await sio.emit(
+                    self.bot_message_evt, {"text": reply("technical_fault")}, room=sid, namespace=self.namespace
+                )
+                return
+            environ = sio.get_environ(sid, namespace=self.namespace) or {}
+            request = environ.get("sanic.request")
+            address = (request.remote_addr or request.ip) if request is not None else environ.get("REMOTE_ADDR")
+            if not gate.address_allowed(address):
+                await output.send_text_message(sender_id, reply("too_fast"))
+                return
+            data = data if isinstance(data, dict) else {}
+            metadata = data.get(self.metadata_key)
+            text = data.get("message")
+            await deliver(
+                UserMessage(
+                    text if isinstance(text, str) else "",
+                    output,
+                    sender_id,
+                    input_channel=self.name(),
+                    metadata=metadata if isinstance(metadata, dict) else None,
+                )
+            )
+
+        @sio.on("connect", namespace=ADVISOR_NAMESPACE)
+        async def advisor_connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            # The console's own page only: a page of another site (even a sibling subdomain,
+            # whose requests carry the SameSite cookie) is refused.
+            request = environ.get("sanic.request")
+            headers = request.headers if request is not None else {"host": environ.get("HTTP_HOST", "")}
+            scheme = request.scheme if request is not None else environ.get("wsgi.url_scheme", "http")
+            if not advisors.same_origin(environ.get("HTTP_ORIGIN"), scheme, headers):
+                logger.warning("Console connection refused from origin %s", environ.get("HTTP_ORIGIN"))
+                return False
+            cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+            token = cookie[SESSION_COOKIE].value if SESSION_COOKIE in cookie else None
+            if await asyncio.to_thread(advisors.advisor_for, token) is None:
+                return False  # refuses the connection
+            hub.advisor_connected(sid, token)
+            return True
+
+        @sio.on("disconnect", namespace=ADVISOR_NAMESPACE)
+        async def advisor_disconnect(sid: Text) -> None:
+            hub.advisor_gone(sid)
+
+        @sio.on("watch", namespace=ADVISOR_NAMESPACE)
+        async def watch(sid: Text, data: Dict) -> None:
+            if not await hub.signed_in_sockets([sid]):  # the session ended meanwhile: disconnected
+                return
+            hub.watching.pop(sid, None)
+            try:
+                hub.watching[sid] = int((data if isinstance(data, dict) else {}).get("ticket_id"))
+            except (TypeError, ValueError):
+                return
+
+        checks = []
+
+        @socket_blueprint.listener("after_server_start")
+        async def check_consoles(_app, _loop) -> None:
+            checks.append(asyncio.create_task(hub.check_advisor_sockets()))
+
+        @socket_blueprint.listener("before_server_stop")
+        async def stop_checking(_app, _loop) -> None:
+            while checks:
+                checks.pop().cancel()
+
+        return socket_blueprint

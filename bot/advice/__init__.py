@@ -1,0 +1,1 @@
+"""Advice: the catalogue, recommendations, SME reference figures and the messages built from them."""

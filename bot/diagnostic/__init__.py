@@ -1,0 +1,1 @@
+"""The diagnostic: questionnaire, answer reading, scoring, corrections, the company profile."""

@@ -1,0 +1,1 @@
+"""Reading what owners type: normalisation, entities and their contract, the door every message passes."""

@@ -1,0 +1,1 @@
+"""Security primitives: rate limits, signed widget sessions, secret files."""
