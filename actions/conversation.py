@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import MENU_BUTTONS, latest_intent, say, yes_no
 from bot.advice.suggestions import suggestions
 from bot.handover.handoff import REASON_NOT_UNDERSTOOD, too_many_failures
+from bot.offers import Offer, OfferKind
 
 NOT_UNDERSTOOD_INTENTS = ("nlu_fallback",)
 
@@ -41,7 +42,7 @@ class ActionNotUnderstood(Action):
                 "Je n'arrive pas à vous comprendre, désolé. Voulez-vous qu'un conseiller vous recontacte ?",
                 yes_no(),
             )
-            return [SlotSet("pending_offer", f"handoff:{REASON_NOT_UNDERSTOOD}")]
+            return [SlotSet("pending_offer", Offer(OfferKind.HANDOFF, REASON_NOT_UNDERSTOOD).encode())]
         guesses = suggestions(tracker.latest_message.get("intent_ranking") or [])
         if guesses:
             buttons = [{"title": label, "payload": f"/{intent}"} for intent, label in guesses]

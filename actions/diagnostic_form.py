@@ -36,6 +36,7 @@ from bot.diagnostic.profile import (
 )
 from bot.diagnostic.questionnaire import DONT_KNOW, PROFILE_SLOTS
 from bot.language.entity_contract import contract_value
+from bot.offers import Offer, OfferKind
 
 RESULT_SLOTS = ("score_overall", "maturity_level", "dimension_scores")
 # A question gets at most this many unread answers in a row; then "je ne sais pas" is recorded.
@@ -356,7 +357,7 @@ class ActionRestartDiagnostic(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         answered = [slot for slot in questionnaire().slot_order if tracker.get_slot(slot) is not None]
-        if not answered or tracker.get_slot("pending_offer") == "restart":
+        if not answered or tracker.get_slot("pending_offer") == Offer(OfferKind.RESTART).encode():
             say(dispatcher, "C'est reparti de zéro !" + (" J'ai effacé vos réponses précédentes." if answered else ""))
             return restart_events()
         say(
@@ -364,7 +365,7 @@ class ActionRestartDiagnostic(Action):
             f"Voulez-vous vraiment effacer vos {len(answered)} réponses et recommencer le diagnostic depuis le début ?",
             yes_no("Oui, on recommence", "Non, on continue"),
         )
-        return leave_form(tracker) + [SlotSet("pending_offer", "restart")]
+        return leave_form(tracker) + [SlotSet("pending_offer", Offer(OfferKind.RESTART).encode())]
 
 
 class ActionCorrectAnswer(Action):

@@ -20,7 +20,7 @@ from actions.common import (
     say,
     yes_no,
 )
-from actions.needs import OFFER_PREFIX, show_more_for_need
+from actions.needs import show_more_for_need
 from bot.adapters import storage
 from bot.adapters.advisors import advisors_online
 from bot.adapters.notifications import notify_new_ticket
@@ -28,6 +28,7 @@ from bot.diagnostic.corrections import is_explicit_correction
 from bot.handover.handoff import REASON_REQUESTED, ticket_fields, transcript_from_events, what_happens_next
 from bot.language.entities import find_contacts, normalize_email, normalize_phone
 from bot.language.keywords import DONT_KNOW_PHRASES, match_keywords
+from bot.offers import Offer, OfferKind
 from bot.settings import load_settings
 
 YES_NO = yes_no("Oui, j'accepte")
@@ -213,7 +214,7 @@ class ActionCreateHandoffTicket(Action):
                 "En attendant, voulez-vous terminer le diagnostic ? Vos réponses sont gardées.",
                 yes_no("Oui, on continue"),
             )
-            events.append(SlotSet("pending_offer", "resume_diagnostic"))
+            events.append(SlotSet("pending_offer", Offer(OfferKind.RESUME_DIAGNOSTIC).encode()))
         return events
 
 
@@ -224,33 +225,34 @@ class ActionAnswerOffer(Action):
         return "action_answer_offer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        offer = tracker.get_slot("pending_offer") or ""
+        offer = Offer.decode(tracker.get_slot("pending_offer"))
+        kind = offer.kind if offer is not None else None
         accepted = latest_intent(tracker) == "affirm"
         events: List[EventType] = [SlotSet("pending_offer", None)]
         if not accepted and is_explicit_correction(latest_text(tracker)) and any(answers(tracker).values()):
             # "non, c'est pas ça" just after the last answer was read back with the result
             return events + [FollowupAction("action_correct_answer")]
-        if offer in ("restart", "delete_my_data") and not offer_is_fresh(tracker, offer):
-            offer = ""  # asked before an unrelated turn: this "oui" does not confirm it
-        if offer in ("restart", "delete_my_data"):
+        if kind is not None and kind.is_confirmation and not offer_is_fresh(tracker, offer.encode()):
+            kind = None  # asked before an unrelated turn: this "oui" does not confirm it
+        if kind is not None and kind.is_confirmation:
             if accepted:  # the action itself sees the confirmation in pending_offer
-                return [FollowupAction("action_restart" if offer == "restart" else "action_delete_my_data")]
+                return [FollowupAction("action_restart" if kind is OfferKind.RESTART else "action_delete_my_data")]
             say(dispatcher, "D'accord, je ne touche à rien.")
             if next_unanswered(tracker) is not None and tracker.get_slot("sector") is not None:
                 return events + [FollowupAction("diagnostic_form")]
-        elif offer.startswith("handoff:"):
+        elif kind is OfferKind.HANDOFF:
             if accepted:
-                return events + [SlotSet("handoff_reason", offer.split(":", 1)[1]), FollowupAction("handoff_form")]
+                return events + [SlotSet("handoff_reason", offer.detail), FollowupAction("handoff_form")]
             say(dispatcher, "Très bien. Si vous changez d'avis, dites simplement « je veux parler à un conseiller ».")
-        elif offer == "more_recommendations":
+        elif kind is OfferKind.MORE_RECOMMENDATIONS:
             if accepted:
                 return events + [FollowupAction("action_more_recommendations")]
             say(dispatcher, "D'accord ! Je reste disponible si vous avez une question ou un besoin précis.")
-        elif offer.startswith(OFFER_PREFIX):
+        elif kind is OfferKind.NEED:
             if accepted:
                 return events + show_more_for_need(dispatcher, tracker, offer)
             say(dispatcher, "D'accord ! Je reste disponible si vous avez une autre question.")
-        elif offer == "resume_diagnostic":
+        elif kind is OfferKind.RESUME_DIAGNOSTIC:
             if accepted:
                 say(dispatcher, "On reprend !")
                 return events + [FollowupAction("diagnostic_form")]

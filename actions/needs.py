@@ -15,8 +15,8 @@ from actions.common import latest_entities, latest_intent, latest_text, next_una
 from bot.advice.catalogue import NEED_INTENTS, load_catalogue
 from bot.advice.messages import buyers_guide_text, more_resources_text, resource_text
 from bot.advice.recommendations import NeedAnswer, answer_need
+from bot.offers import Offer, OfferKind
 
-OFFER_PREFIX = "need:"
 CHOICE_ENTITY = "offer_choice"
 GUIDE, MORE = "guide", "more"
 
@@ -34,7 +34,7 @@ def need_buttons(answer: NeedAnswer, diagnostic_done: bool, shown: str = "") -> 
 
 
 def offer_of(answer: NeedAnswer) -> str:
-    return f"{OFFER_PREFIX}{answer.intent}:{answer.topic or ''}"
+    return Offer(OfferKind.NEED, answer.intent, answer.topic or "").encode()
 
 
 class ActionAnswerNeed(Action):
@@ -57,9 +57,9 @@ class ActionAnswerNeed(Action):
         return [SlotSet("needs_stated", stated), SlotSet("pending_offer", offer_of(answer) if buttons else None)]
 
 
-def show_more_for_need(dispatcher: CollectingDispatcher, tracker: Tracker, offer: str) -> List[EventType]:
+def show_more_for_need(dispatcher: CollectingDispatcher, tracker: Tracker, offer: Offer) -> List[EventType]:
     """ "Voir le guide d'achat" / "D'autres ressources" (a typed "oui" shows the guide first)."""
-    intent, _, topic = offer[len(OFFER_PREFIX) :].partition(":")
+    intent, topic = offer.detail, offer.topic
     if intent not in NEED_INTENTS:
         return []
     answer = answer_need(load_catalogue(), intent, location=tracker.get_slot("location"), topic_id=topic or None)

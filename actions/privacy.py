@@ -9,8 +9,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import leave_form, offer_is_fresh, say, yes_no
 from bot.adapters import storage
+from bot.offers import Offer, OfferKind
 
-CONFIRM = "delete_my_data"
+CONFIRM = Offer(OfferKind.DELETE_MY_DATA).encode()
 
 
 class ActionDeleteMyData(Action):

@@ -14,6 +14,7 @@ from bot.advice.messages import recommendations_text, result_card, result_text
 from bot.advice.recommendations import Recommendation, recommend
 from bot.diagnostic.scoring import DiagnosticResult, missing_answers, score
 from bot.handover.handoff import automatic_reason
+from bot.offers import Offer, OfferKind
 
 YES_NO = yes_no()
 HANDOFF_OFFERS = {
@@ -65,7 +66,7 @@ class ActionDiagnosticResults(Action):
                     f"Votre diagnostic n'est pas terminé : vous avez répondu à {answered} questions sur 15. On continue ?",
                     YES_NO,
                 )
-            return [SlotSet("pending_offer", "resume_diagnostic")]
+            return [SlotSet("pending_offer", Offer(OfferKind.RESUME_DIAGNOSTIC).encode())]
         result = current_result(tracker)
         recommendations = say_result(dispatcher, tracker, result)
         events: List[EventType] = [
@@ -77,10 +78,10 @@ class ActionDiagnosticResults(Action):
         reason = automatic_reason(result)
         if reason and tracker.get_slot("handoff_status") in (None, "none", "closed"):
             say(dispatcher, HANDOFF_OFFERS[reason], YES_NO)
-            events.append(SlotSet("pending_offer", f"handoff:{reason}"))
+            events.append(SlotSet("pending_offer", Offer(OfferKind.HANDOFF, reason).encode()))
         else:
             say(dispatcher, "Voulez-vous d'autres pistes ?", YES_NO)
-            events.append(SlotSet("pending_offer", "more_recommendations"))
+            events.append(SlotSet("pending_offer", Offer(OfferKind.MORE_RECOMMENDATIONS).encode()))
         return events
 
 
@@ -116,7 +117,7 @@ class ActionSendReport(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if missing_answers(questionnaire(), answers(tracker)):
             say(dispatcher, "Le bilan sera prêt à la fin du diagnostic. On continue ?", YES_NO)
-            return [SlotSet("pending_offer", "resume_diagnostic")]
+            return [SlotSet("pending_offer", Offer(OfferKind.RESUME_DIAGNOSTIC).encode())]
         shown: List[Any] = tracker.get_slot("recommendations_shown") or []
         recommendations = say_result(
             dispatcher, tracker, current_result(tracker), intro="Voici votre bilan complet :\n\n"
