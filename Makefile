@@ -25,7 +25,7 @@ MODEL := models/conseiller.tar.gz
 # The NLU components read text through bot/language/: it is an input too.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(filter-out rasa_addons/quick_model_load.py rasa_addons/tracker_store.py,$(wildcard rasa_addons/*.py)) $(wildcard bot/language/*.py) requirements.txt
 
-.PHONY: help install train run shell test test-fast postgres evaluate validate clean advisor browser audit lint
+.PHONY: help install train run shell test test-fast postgres lock evaluate validate clean advisor browser audit lint
 
 help:
 	@echo "make run       install, train if the data changed, start the assistant"
@@ -35,6 +35,7 @@ help:
 	@echo "make lint      ruff (lint and format), and the import contract of the pure packages"
 	@echo "make evaluate  NLU and answer-reading scores on held-out and independent sets (reports in results/)"
 	@echo "make advisor EMAIL=… NAME=…  create an advisor account for the console"
+	@echo "make lock      pin requirements.in and requirements-dev.in into requirements.txt (pip-tools)"
 	@echo "make audit     known vulnerabilities of the dependencies (pip-audit; needs PyPI's JSON API)"
 	@echo "make purge     erase the conversations and tickets older than privacy.retention_days"
 
@@ -121,3 +122,10 @@ AUDIT_IGNORED := CVE-2025-61765 CVE-2026-48804 CVE-2026-48802 CVE-2026-48809 CVE
 audit:
 	@test -x .venv-audit/bin/pip-audit || { python3 -m venv .venv-audit && .venv-audit/bin/pip install --quiet pip-audit; }
 	.venv-audit/bin/pip-audit --strict --no-deps --disable-pip -r requirements.txt $(addprefix --ignore-vuln ,$(AUDIT_IGNORED))
+
+# pip-tools runs in its own venv (its build dependencies do not fit Rasa's pins). Existing pins
+# are kept unless requirements*.in asks otherwise; `make lock UPGRADE=--upgrade` takes the newest.
+lock:
+	@test -x .venv-tools/bin/pip-compile || { $(PYTHON310) -m venv .venv-tools && .venv-tools/bin/pip install --quiet pip-tools; }
+	.venv-tools/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links $(UPGRADE) \
+	  --output-file requirements.txt requirements.in requirements-dev.in
