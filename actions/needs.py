@@ -77,4 +77,4 @@ def show_more_for_need(dispatcher: CollectingDispatcher, tracker: Tracker, offer
         return []
     buttons = need_buttons(answer, next_unanswered(tracker) is None, shown=choice)
     say(dispatcher, text, buttons)
-    return [SlotSet("pending_offer", offer if buttons else None)]
+    return [SlotSet("pending_offer", offer.encode() if buttons else None)]

@@ -299,3 +299,16 @@ def test_no_thats_not_it_after_the_result_goes_back_to_the_last_answer():
         ActionCorrectAnswer(), make_tracker("non, c'est pas ça", "deny", slots=slots, events=events)
     )
     assert slot_events(corrected)["q_automation"] is None and slot_events(corrected)["score_overall"] is None
+
+
+def test_the_buyers_guide_button_keeps_the_need_offer_for_the_other_buttons():
+    tracker = make_tracker(
+        '/affirm{"offer_choice": "guide"}',
+        "affirm",
+        entities=[{"entity": "offer_choice", "value": "guide"}],
+        slots={"pending_offer": "need:need_online_sales:"},
+    )
+    messages, events = run(ActionAnswerOffer(), tracker)
+    assert "Bien choisir" in messages[0]["text"]
+    assert [button["title"] for button in messages[0]["buttons"]] == ["D'autres ressources", "Faire le diagnostic"]
+    assert slot_events(events)["pending_offer"] == "need:need_online_sales:"  # stored as text, read back by Offer
