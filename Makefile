@@ -25,14 +25,16 @@ MODEL := models/conseiller.tar.gz
 # The NLU components read text through bot/language/: it is an input too.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(filter-out rasa_addons/quick_model_load.py rasa_addons/tracker_store.py,$(wildcard rasa_addons/*.py)) $(wildcard bot/language/*.py) requirements.txt
 
-.PHONY: help install train run shell test test-fast postgres lock evaluate validate clean advisor browser audit lint
+.PHONY: help install train run shell test test-fast postgres lock evaluate validate clean advisor browser audit lint lint-js
 
 help:
 	@echo "make run       install, train if the data changed, start the assistant"
 	@echo "make test      run every test (trains the model if needed)"
 	@echo "make test-fast the unit and action tests only (about a minute, no model, no server)"
 	@echo "make shell     chat in the terminal with the running assistant"
-	@echo "make lint      ruff (lint and format), and the import contract of the pure packages"
+	@echo "make lint      ruff (lint and format), the import contract, mypy and ESLint"
+	@echo "make typecheck mypy on the pure packages (bot/: language, diagnostic, advice, handover…)"
+	@echo "make lint-js   ESLint on the widget's and the console's JavaScript (npm ci on first use)"
 	@echo "make evaluate  NLU and answer-reading scores on held-out and independent sets (reports in results/)"
 	@echo "make advisor EMAIL=… NAME=…  create an advisor account for the console"
 	@echo "make lock      pin requirements.in and requirements-dev.in into requirements.txt (pip-tools)"
@@ -83,6 +85,23 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+	@$(MAKE) --no-print-directory lint-js
+
+# mypy on the pure packages: which ones, and how strictly, is in pyproject.toml ([tool.mypy]).
+.PHONY: typecheck
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+# ESLint on the widget's and the console's scripts (eslint.config.js), pinned by package-lock.json.
+JS_FILES := bot/adapters/web/static/widget.js bot/adapters/web/console/console.js
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required for lint-js (Debian: apt-get install npm)"; exit 1; }
+	@npm ci --silent --no-audit --no-fund
+	@touch $@
+
+lint-js: node_modules/.package-lock.json
+	@node_modules/.bin/eslint --max-warnings 0 $(JS_FILES) eslint.config.js
 
 validate: $(VENV)/.installed
 	$(RASA) data validate --fail-on-warnings
@@ -127,5 +146,5 @@ audit:
 # are kept unless requirements*.in asks otherwise; `make lock UPGRADE=--upgrade` takes the newest.
 lock:
 	@test -x .venv-tools/bin/pip-compile || { $(PYTHON310) -m venv .venv-tools && .venv-tools/bin/pip install --quiet pip-tools; }
-	.venv-tools/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links $(UPGRADE) \
+	CUSTOM_COMPILE_COMMAND="make lock" .venv-tools/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links $(UPGRADE) \
 	  --output-file requirements.txt requirements.in requirements-dev.in

@@ -7,16 +7,22 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.diagnostic.questionnaire import PROFILE_SLOTS, Questionnaire, load_questionnaire
+from bot.messages import message
 
 
-def yes_no(yes: str = "Oui", no: str = "Non merci") -> List[dict]:
-    """Buttons for a yes/no offer; the answer reaches action_answer_offer."""
-    return [{"title": yes, "payload": "/affirm"}, {"title": no, "payload": "/deny"}]
+def yes_no(yes: str = "yes", no: str = "no_thanks") -> List[dict]:
+    """Buttons for a yes/no offer (titles named in the messages file's `buttons`); the
+    answer reaches action_answer_offer."""
+    return [
+        {"title": message(f"buttons.{yes}"), "payload": "/affirm"},
+        {"title": message(f"buttons.{no}"), "payload": "/deny"},
+    ]
 
 
+# Built when the action server starts: a broken messages file stops it there, not mid-chat.
 MENU_BUTTONS = [
-    {"title": "Faire le diagnostic", "payload": "/start_diagnostic"},
-    {"title": "Parler à un conseiller", "payload": "/request_advisor"},
+    {"title": message("buttons.start_diagnostic"), "payload": "/start_diagnostic"},
+    {"title": message("buttons.request_advisor"), "payload": "/request_advisor"},
 ]
 
 

@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import MENU_BUTTONS, latest_intent, say, yes_no
 from bot.advice.suggestions import suggestions
 from bot.handover.handoff import REASON_NOT_UNDERSTOOD, too_many_failures
+from bot.messages import message
 from bot.offers import Offer, OfferKind
 
 NOT_UNDERSTOOD_INTENTS = ("nlu_fallback",)
@@ -39,7 +40,7 @@ class ActionNotUnderstood(Action):
         if too_many_failures(int(tracker.get_slot("failed_understandings") or 0)):
             say(
                 dispatcher,
-                "Je n'arrive pas à vous comprendre, désolé. Voulez-vous qu'un conseiller vous recontacte ?",
+                message("not_understood.offer_advisor"),
                 yes_no(),
             )
             return [SlotSet("pending_offer", Offer(OfferKind.HANDOFF, REASON_NOT_UNDERSTOOD).encode())]
@@ -48,11 +49,9 @@ class ActionNotUnderstood(Action):
             buttons = [{"title": label, "payload": f"/{intent}"} for intent, label in guesses]
             say(
                 dispatcher,
-                "Je ne suis pas sûr d'avoir bien compris. Vous voulez parler de :",
-                buttons + [{"title": "Autre chose", "payload": "/help"}],
+                message("not_understood.suggestions"),
+                buttons + [{"title": message("buttons.something_else"), "payload": "/help"}],
             )
             return []
-        say(
-            dispatcher, "Désolé, je n'ai pas bien compris. Pouvez-vous reformuler ? Je peux par exemple :", MENU_BUTTONS
-        )
+        say(dispatcher, message("not_understood.rephrase"), MENU_BUTTONS)
         return []

@@ -27,15 +27,16 @@ from bot.diagnostic.answer_reader import load_reader
 from bot.diagnostic.answers import ANSWER, NOT_UNDERSTOOD, Interpretation, interpret, is_button, noted_text
 from bot.diagnostic.corrections import is_explicit_correction, question_to_correct
 from bot.diagnostic.profile import (
-    SECTOR_LABELS,
-    SOLO_LABEL,
     known_profile_text,
     read_headcount,
     read_location,
     read_sector,
 )
 from bot.diagnostic.questionnaire import DONT_KNOW, PROFILE_SLOTS
+from bot.labels import load_labels
+from bot.language.entities import default_vocabulary
 from bot.language.entity_contract import contract_value
+from bot.messages import message
 from bot.offers import Offer, OfferKind
 
 RESULT_SLOTS = ("score_overall", "maturity_level", "dimension_scores")
@@ -43,18 +44,13 @@ RESULT_SLOTS = ("score_overall", "maturity_level", "dimension_scores")
 MAX_ASKS = 3
 
 PROFILE_READERS = {"sector": read_sector, "headcount": read_headcount, "location": read_location}
-PROFILE_HINTS = {
-    "sector": "Je n'ai pas reconnu votre activité. Choisissez le secteur le plus proche, ou décrivez votre métier en quelques mots.",
-    "headcount": "Je n'ai pas saisi combien vous êtes. Indiquez un nombre, par exemple « 3 », « seul » ou « moi et deux salariés ».",
-    "location": "Je n'ai pas saisi le lieu. Indiquez simplement la ville ou le département, par exemple « Lyon » ou « dans le 59 ».",
-}
 
 
 def _profile_buttons(slot: str) -> List[Dict[str, str]]:
     if slot == "sector":
-        return [{"title": label, "payload": label} for label in SECTOR_LABELS.values()]
+        return [{"title": label, "payload": label} for label in load_labels().sectors.values()]
     if slot == "headcount":
-        return [{"title": SOLO_LABEL, "payload": SOLO_LABEL}]
+        return [{"title": message("buttons.works_alone"), "payload": message("buttons.works_alone")}]
     return []
 
 
@@ -70,9 +66,7 @@ def _answered_in_order(tracker: Tracker) -> List[str]:
 
 def _progress_text(tracker: Tracker) -> str:
     remaining = sum(1 for value in answers(tracker).values() if value is None)
-    return (
-        f"Votre résultat arrive à la fin du diagnostic : il reste {remaining} question{'s' if remaining > 1 else ''}."
-    )
+    return message("diagnostic.progress", count=remaining)
 
 
 class ValidateDiagnosticForm(FormValidationAction):
@@ -110,7 +104,7 @@ class ValidateDiagnosticForm(FormValidationAction):
         """A slot filled before it was asked (a fact given earlier, an entity in another
         answer): kept when it is a valid value, never re-read from the latest message."""
         if slot == "sector":
-            return value if value in SECTOR_LABELS else None
+            return value if value in load_labels().sectors else None
         if slot == "headcount":
             return contract_value("headcount", value) if isinstance(value, (int, float)) else read_headcount(str(value))
         if slot == "location":
@@ -152,26 +146,20 @@ class ValidateDiagnosticForm(FormValidationAction):
             dispatcher.utter_message(response=retrieval_response(tracker))
         elif reaction == dialogue.NEED:
             advice = answer_need(load_catalogue(), intent, text).advice
-            say(dispatcher, f"{advice}\nJe vous donnerai des ressources précises à la fin du diagnostic.")
+            say(dispatcher, message("diagnostic.need_during_diagnostic", advice=advice))
             result["needs_stated"] = sorted(set((tracker.get_slot("needs_stated") or []) + [intent]))
         elif reaction == dialogue.HELP:
-            say(
-                dispatcher,
-                "Je vous pose quelques questions pour faire le point. Répondez avec les boutons ou avec vos mots, demandez « pourquoi ? » si une question vous étonne, ou dites « stop » pour reprendre plus tard.",
-            )
+            say(dispatcher, message("diagnostic.help"))
         elif reaction == dialogue.BOT_CHALLENGE:
             dispatcher.utter_message(response="utter_bot_challenge")
         elif reaction == dialogue.GREET:
-            say(dispatcher, "Re-bonjour ! Nous en étions à cette question :")
+            say(dispatcher, message("diagnostic.greeted_again"))
         elif reaction == dialogue.THANK:
-            say(dispatcher, "Avec plaisir ! Continuons :")
+            say(dispatcher, message("diagnostic.thanked"))
         elif reaction == dialogue.PROGRESS:
             say(dispatcher, _progress_text(tracker))
         elif reaction == dialogue.OUT_OF_SCOPE:
-            say(
-                dispatcher,
-                "Je ne peux pas vous aider sur ce sujet, je suis spécialisé dans le numérique des entreprises. Revenons à notre question :",
-            )
+            say(dispatcher, message("diagnostic.out_of_scope"))
         else:
             failures = int(tracker.get_slot("failed_understandings") or 0) + 1
             result["failed_understandings"] = failures
@@ -192,19 +180,12 @@ class ValidateDiagnosticForm(FormValidationAction):
         """Third unread answer in a row: the diagnostic moves on instead of asking again."""
         reset = {"failed_understandings": 0, "pending_clarification": None, "question_attempts": 0}
         if slot in PROFILE_SLOTS:
-            say(
-                dispatcher,
-                "Je passe cette question pour ne pas vous retenir ; vous pourrez me donner l'information plus tard.",
-            )
+            say(dispatcher, message("diagnostic.profile_skipped"))
             if slot == "sector":
                 return {slot: "other", **reset}
             skipped = sorted(set((tracker.get_slot("skipped_profile") or []) + [slot]))
             return {slot: None, "skipped_profile": skipped, **reset}
-        say(
-            dispatcher,
-            "Je n'arrive pas à lire votre réponse : je note « je ne sais pas » pour cette question et nous continuons. "
-            "Pour la changer plus tard, écrivez « je me suis trompé » en citant son sujet.",
-        )
+        say(dispatcher, message("diagnostic.answer_skipped"))
         return {slot: DONT_KNOW, **reset}
 
     def _correct(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Dict[Text, Any]]:
@@ -214,7 +195,7 @@ class ValidateDiagnosticForm(FormValidationAction):
         target = question_to_correct(questionnaire(), latest_text(tracker), _answered_in_order(tracker), current)
         if target is None:
             return None
-        say(dispatcher, "Pas de souci, reprenons cette question :")
+        say(dispatcher, message("diagnostic.ask_again"))
         return {
             target: None,
             slot: None,
@@ -232,13 +213,10 @@ class ValidateDiagnosticForm(FormValidationAction):
     @staticmethod
     def _not_understood_text(slot: str, failures: int) -> str:
         if failures >= 2:
-            return (
-                "Je n'arrive pas à comprendre votre réponse, désolé. Choisissez une réponse avec les boutons, "
-                "répondez « je ne sais pas », ou écrivez « conseiller » pour être mis en relation avec une personne."
-            )
-        if slot in PROFILE_HINTS:
-            return PROFILE_HINTS[slot]
-        return "Je n'ai pas bien saisi votre réponse. Pouvez-vous choisir parmi les propositions, ou reformuler ?"
+            return message("diagnostic.not_understood_again")
+        if slot in PROFILE_SLOTS:
+            return message(f"diagnostic.hint_{slot}")
+        return message("diagnostic.not_understood")
 
 
 class AskSlot(Action):
@@ -262,8 +240,9 @@ class AskSlot(Action):
 
 
 # Trained (or read from its cache in var/) when the action server starts, not at the
-# first answer an owner types.
+# first answer an owner types; the entity vocabulary likewise.
 load_reader()
+default_vocabulary()
 
 for _slot in questionnaire().slot_order:
     globals()[f"AskSlot_{_slot}"] = type(f"AskSlot_{_slot}", (AskSlot,), {"slot": _slot})
@@ -277,26 +256,14 @@ class ActionStartDiagnostic(Action):
         pending = next_unanswered(tracker)
         answered = sum(1 for value in answers(tracker).values() if value is not None)
         if pending is None:
-            say(
-                dispatcher,
-                "Vous avez déjà répondu à toutes les questions : voici à nouveau votre résultat. Pour refaire le diagnostic, dites « on recommence ».",
-            )
+            say(dispatcher, message("diagnostic.already_complete"))
         elif answered:
-            say(
-                dispatcher,
-                f"Content de vous revoir ! Vous aviez déjà répondu à {answered} question{'s' if answered > 1 else ''} sur 15 : on reprend là où vous vous étiez arrêté.",
-            )
+            say(dispatcher, message("diagnostic.resume", count=answered, total=len(questionnaire().question_ids)))
         else:
             known = known_profile_text(
                 tracker.get_slot("sector"), tracker.get_slot("headcount"), tracker.get_slot("location")
             )
-            say(
-                dispatcher,
-                known
-                + "C'est parti ! Quelques mots sur votre entreprise, puis 15 questions courtes (environ 5 minutes). "
-                "Répondez avec les boutons ou avec vos mots. Vous pouvez demander « pourquoi ? », dire « je ne sais pas », "
-                "corriger une réponse, ou dire « stop » pour reprendre plus tard.",
-            )
+            say(dispatcher, known + message("diagnostic.start", total=len(questionnaire().question_ids)))
         return [SlotSet("pending_offer", None)]
 
 
@@ -311,18 +278,16 @@ class ActionPauseDiagnostic(Action):
         unfinished = next_unanswered(tracker) is not None
         goodbye = latest_intent(tracker) == "goodbye"
         if unfinished and (answered or tracker.active_loop.get("name")):
-            text = (
-                f"D'accord, on s'arrête là. Vos réponses sont enregistrées ({answered} sur 15) : "
-                "écrivez « reprendre le diagnostic » quand vous voulez continuer."
-            )
-            if goodbye:
-                text = "Au revoir ! " + text
+            paused = "diagnostic.paused_goodbye" if goodbye else "diagnostic.paused"
+            text = message(paused, answered=answered, total=len(questionnaire().question_ids))
         elif goodbye:
-            text = "Au revoir et bonne continuation ! Je reste disponible si vous avez besoin."
+            text = message("diagnostic.goodbye")
         else:
-            text = "D'accord. Je reste disponible si vous avez besoin de moi."
+            text = message("diagnostic.standing_by")
         resume = (
-            [{"title": "Reprendre le diagnostic", "payload": "/start_diagnostic"}] if unfinished and answered else []
+            [{"title": message("buttons.resume_diagnostic"), "payload": "/start_diagnostic"}]
+            if unfinished and answered
+            else []
         )
         say(dispatcher, text, resume)
         return leave_form(tracker) + [SlotSet("pending_offer", None), SlotSet("pending_clarification", None)]
@@ -358,12 +323,12 @@ class ActionRestartDiagnostic(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         answered = [slot for slot in questionnaire().slot_order if tracker.get_slot(slot) is not None]
         if not answered or tracker.get_slot("pending_offer") == Offer(OfferKind.RESTART).encode():
-            say(dispatcher, "C'est reparti de zéro !" + (" J'ai effacé vos réponses précédentes." if answered else ""))
+            say(dispatcher, message("diagnostic.restarted_erased" if answered else "diagnostic.restarted"))
             return restart_events()
         say(
             dispatcher,
-            f"Voulez-vous vraiment effacer vos {len(answered)} réponses et recommencer le diagnostic depuis le début ?",
-            yes_no("Oui, on recommence", "Non, on continue"),
+            message("diagnostic.restart_confirm", count=len(answered)),
+            yes_no("restart_confirm", "restart_cancel"),
         )
         return leave_form(tracker) + [SlotSet("pending_offer", Offer(OfferKind.RESTART).encode())]
 
@@ -382,9 +347,9 @@ class ActionCorrectAnswer(Action):
             answers(tracker) | {slot: tracker.get_slot(slot) for slot in PROFILE_SLOTS},
         )
         if target is None:
-            say(dispatcher, "Vous n'avez encore répondu à aucune question : il n'y a rien à corriger. Commençons !")
+            say(dispatcher, message("diagnostic.nothing_to_correct"))
             return [SlotSet("pending_clarification", None)]
-        say(dispatcher, "Pas de souci, reprenons cette question :")
+        say(dispatcher, message("diagnostic.ask_again"))
         return (
             [SlotSet(target, None), SlotSet("pending_clarification", None), SlotSet("question_attempts", 0)]
             + [SlotSet(slot, None) for slot in RESULT_SLOTS]
@@ -403,8 +368,5 @@ class ActionExplainQuestion(Action):
         if slot and slot in questionnaire().slot_order:
             say(dispatcher, ValidateDiagnosticForm._why(slot))
         else:
-            say(
-                dispatcher,
-                "Les questions du diagnostic servent à situer votre entreprise sur sept thèmes du numérique, pour vous proposer des pistes adaptées et, si vous le souhaitez, préparer l'échange avec un conseiller.",
-            )
+            say(dispatcher, message("diagnostic.why_in_general"))
         return []

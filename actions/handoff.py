@@ -22,16 +22,17 @@ from actions.common import (
 )
 from actions.needs import show_more_for_need
 from bot.adapters import storage
-from bot.adapters.advisors import advisors_online
+from bot.adapters.advisors import advisor_repository
 from bot.adapters.notifications import notify_new_ticket
 from bot.diagnostic.corrections import is_explicit_correction
 from bot.handover.handoff import REASON_REQUESTED, ticket_fields, transcript_from_events, what_happens_next
 from bot.language.entities import find_contacts, normalize_email, normalize_phone
 from bot.language.keywords import DONT_KNOW_PHRASES, match_keywords
+from bot.messages import message
 from bot.offers import Offer, OfferKind
 from bot.settings import load_settings
 
-YES_NO = yes_no("Oui, j'accepte")
+YES_NO = yes_no("consent_yes")
 YES_WORDS = ("oui", "ouais", "d accord", "ok", "j accepte", "bien sur", "pas de souci", "vas y", "allez y")
 NO_WORDS = ("non", "nan", "pas d accord", "je refuse", "non merci", "plutot pas", "je prefere pas", "je ne prefere pas")
 NO_PREFERENCE = (
@@ -75,11 +76,7 @@ class ValidateHandoffForm(FormValidationAction):
             words = match_keywords(str(value), [("yes", YES_WORDS), ("no", NO_WORDS)])
             consent = True if words == ["yes"] else False if words == ["no"] else None
         if consent is None:
-            say(
-                dispatcher,
-                "Je n'ai pas compris : acceptez-vous qu'un conseiller utilise vos coordonnées pour vous recontacter ?",
-                YES_NO,
-            )
+            say(dispatcher, message("handoff.consent_unclear"), YES_NO)
             return {"handoff_consent": None}
         if not consent:
             # No consent: no personal data is kept.
@@ -91,17 +88,14 @@ class ValidateHandoffForm(FormValidationAction):
             return {"contact": None, "handoff_consent": False, "email": None, "phone": None}
         found = _contact_from(tracker)
         if not found["email"] and not found["phone"]:
-            say(
-                dispatcher,
-                "Je n'ai pas reconnu d'adresse e-mail ni de numéro de téléphone français. Pouvez-vous vérifier ? Par exemple : contact@monentreprise.fr ou 06 12 34 56 78.",
-            )
+            say(dispatcher, message("handoff.contact_unreadable"))
             return {"contact": None}
         return {"contact": found["email"] or found["phone"], "email": found["email"], "phone": found["phone"]}
 
     async def validate_preferred_time(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         text = str(value or "").strip()
         if latest_intent(tracker) == "dont_know" or match_keywords(text, [("any", NO_PREFERENCE + DONT_KNOW_PHRASES)]):
-            return {"preferred_time": "pas de préférence"}
+            return {"preferred_time": message("handoff.no_preference")}
         return {"preferred_time": text[:200]}
 
 
@@ -110,14 +104,7 @@ class AskHandoffConsent(Action):
         return "action_ask_handoff_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(
-            dispatcher,
-            "Je peux transmettre votre demande à un conseiller, qui vous recontactera. Pour cela, je vais vous demander "
-            "un e-mail ou un téléphone et un moment qui vous arrange, ainsi que le résumé de notre échange. "
-            "Ces informations ne serviront qu'à vous recontacter et vous pourrez les faire effacer à tout moment. "
-            "Êtes-vous d'accord ?",
-            YES_NO,
-        )
+        say(dispatcher, message("handoff.consent_question"), YES_NO)
         return []
 
 
@@ -126,10 +113,7 @@ class AskContact(Action):
         return "action_ask_contact"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(
-            dispatcher,
-            "Merci ! À quelle adresse e-mail ou à quel numéro de téléphone le conseiller peut-il vous joindre ?",
-        )
+        say(dispatcher, message("handoff.contact_question"))
         return []
 
 
@@ -138,12 +122,8 @@ class AskPreferredTime(Action):
         return "action_ask_preferred_time"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        times = ["En matinée", "En début d'après-midi", "En fin de journée", "Peu importe"]
-        say(
-            dispatcher,
-            "Quel moment vous arrange le mieux pour être recontacté ?",
-            [{"title": t, "payload": t} for t in times],
-        )
+        times = [message(f"buttons.time_{when}") for when in ("morning", "early_afternoon", "end_of_day", "any")]
+        say(dispatcher, message("handoff.time_question"), [{"title": t, "payload": t} for t in times])
         return []
 
 
@@ -155,26 +135,15 @@ class ActionCreateHandoffTicket(Action):
         settings = load_settings()
         events: List[EventType] = [SlotSet(slot, None) for slot in CONTACT_SLOTS] + [SlotSet("pending_offer", None)]
         if tracker.get_slot("handoff_status") in ("queued", "live"):
-            say(
-                dispatcher,
-                f"Votre demande est déjà transmise : un conseiller vous recontactera {settings.response_delay}.",
-            )
+            say(dispatcher, message("handoff.already_sent", delay=settings.response_delay))
             return events
         if not tracker.get_slot("handoff_consent") or not (tracker.get_slot("email") or tracker.get_slot("phone")):
-            say(
-                dispatcher,
-                "Très bien, je ne transmets rien et je ne garde aucune coordonnée. Je reste à votre disposition.",
-                MENU_BUTTONS,
-            )
+            say(dispatcher, message("handoff.declined"), MENU_BUTTONS)
             return events + [SlotSet("email", None), SlotSet("phone", None), SlotSet("handoff_status", "none")]
         since = storage.utcnow() - timedelta(days=1)
-        if storage.tickets_created_since(tracker.sender_id, since) >= settings.limits.tickets_per_day_per_conversation:
-            say(
-                dispatcher,
-                "Vous avez déjà transmis plusieurs demandes aujourd'hui : un conseiller vous recontactera "
-                f"{settings.response_delay}. Je n'en crée pas de nouvelle pour l'instant.",
-                MENU_BUTTONS,
-            )
+        tickets = storage.ticket_repository()
+        if tickets.count_created_since(tracker.sender_id, since) >= settings.limits.tickets_per_day_per_conversation:
+            say(dispatcher, message("handoff.too_many_today", delay=settings.response_delay), MENU_BUTTONS)
             return events + [SlotSet("handoff_status", "none")]
         slots = {
             name: tracker.get_slot(name)
@@ -200,20 +169,22 @@ class ActionCreateHandoffTicket(Action):
             transcript=transcript_from_events(tracker.events),
         )
         fields["consent_at"] = storage.utcnow()
-        ticket_id = storage.create_ticket(fields)
+        ticket_id = tickets.create(fields)
         # In the background: the owner's answer must not wait for a slow mail server.
         asyncio.get_running_loop().run_in_executor(None, notify_new_ticket, ticket_id, fields)
-        how = f"par e-mail ({slots['email']})" if slots["email"] else f"par téléphone ({slots['phone']})"
-        when = slots["preferred_time"] or "pas de préférence"
-        say(dispatcher, what_happens_next(ticket_id, how, when, settings, advisors_online(), storage.utcnow()))
+        if slots["email"]:
+            how = message("handoff.by_email", email=slots["email"])
+        else:
+            how = message("handoff.by_phone", phone=slots["phone"])
+        when = slots["preferred_time"] or message("handoff.no_preference")
+        say(
+            dispatcher,
+            what_happens_next(ticket_id, how, when, settings, advisor_repository().online_count(), storage.utcnow()),
+        )
         events += [SlotSet("handoff_status", "queued"), SlotSet("handoff_reason", None)]
         answered_some = any(tracker.get_slot(question) is not None for question in ("sector", "q_digital_plan"))
         if next_unanswered(tracker) is not None and answered_some:
-            say(
-                dispatcher,
-                "En attendant, voulez-vous terminer le diagnostic ? Vos réponses sont gardées.",
-                yes_no("Oui, on continue"),
-            )
+            say(dispatcher, message("handoff.finish_diagnostic_offer"), yes_no("keep_going"))
             events.append(SlotSet("pending_offer", Offer(OfferKind.RESUME_DIAGNOSTIC).encode()))
         return events
 
@@ -237,34 +208,28 @@ class ActionAnswerOffer(Action):
         if kind is not None and kind.is_confirmation:
             if accepted:  # the action itself sees the confirmation in pending_offer
                 return [FollowupAction("action_restart" if kind is OfferKind.RESTART else "action_delete_my_data")]
-            say(dispatcher, "D'accord, je ne touche à rien.")
+            say(dispatcher, message("offers.nothing_changed"))
             if next_unanswered(tracker) is not None and tracker.get_slot("sector") is not None:
                 return events + [FollowupAction("diagnostic_form")]
         elif kind is OfferKind.HANDOFF:
             if accepted:
                 return events + [SlotSet("handoff_reason", offer.detail), FollowupAction("handoff_form")]
-            say(dispatcher, "Très bien. Si vous changez d'avis, dites simplement « je veux parler à un conseiller ».")
+            say(dispatcher, message("offers.advisor_declined"))
         elif kind is OfferKind.MORE_RECOMMENDATIONS:
             if accepted:
                 return events + [FollowupAction("action_more_recommendations")]
-            say(dispatcher, "D'accord ! Je reste disponible si vous avez une question ou un besoin précis.")
+            say(dispatcher, message("offers.more_declined"))
         elif kind is OfferKind.NEED:
             if accepted:
                 return events + show_more_for_need(dispatcher, tracker, offer)
-            say(dispatcher, "D'accord ! Je reste disponible si vous avez une autre question.")
+            say(dispatcher, message("offers.need_declined"))
         elif kind is OfferKind.RESUME_DIAGNOSTIC:
             if accepted:
-                say(dispatcher, "On reprend !")
+                say(dispatcher, message("offers.resuming"))
                 return events + [FollowupAction("diagnostic_form")]
-            say(
-                dispatcher,
-                "Pas de souci, vos réponses sont gardées. Dites « reprendre le diagnostic » quand vous voulez.",
-            )
+            say(dispatcher, message("offers.resume_declined"))
         elif accepted:
-            say(dispatcher, "D'accord ! Que souhaitez-vous faire ?", MENU_BUTTONS)
+            say(dispatcher, message("offers.what_now"), MENU_BUTTONS)
         else:
-            say(
-                dispatcher,
-                "Très bien. Je reste disponible : posez-moi une question ou dites-moi ce dont vous avez besoin.",
-            )
+            say(dispatcher, message("offers.nothing_pending"))
         return events

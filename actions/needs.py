@@ -15,6 +15,7 @@ from actions.common import latest_entities, latest_intent, latest_text, next_una
 from bot.advice.catalogue import NEED_INTENTS, load_catalogue
 from bot.advice.messages import buyers_guide_text, more_resources_text, resource_text
 from bot.advice.recommendations import NeedAnswer, answer_need
+from bot.messages import message
 from bot.offers import Offer, OfferKind
 
 CHOICE_ENTITY = "offer_choice"
@@ -73,7 +74,7 @@ def show_more_for_need(dispatcher: CollectingDispatcher, tracker: Tracker, offer
     elif answer.more:
         choice, text = MORE, more_resources_text(answer.more)
     else:
-        say(dispatcher, "Je vous ai donné l'essentiel sur ce sujet. Un conseiller peut vous aider à aller plus loin.")
+        say(dispatcher, message("recommendations.need_exhausted"))
         return []
     buttons = need_buttons(answer, next_unanswered(tracker) is None, shown=choice)
     say(dispatcher, text, buttons)

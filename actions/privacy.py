@@ -9,6 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import leave_form, offer_is_fresh, say, yes_no
 from bot.adapters import storage
+from bot.messages import message
 from bot.offers import Offer, OfferKind
 
 CONFIRM = Offer(OfferKind.DELETE_MY_DATA).encode()
@@ -24,16 +25,12 @@ class ActionDeleteMyData(Action):
         if tracker.get_slot("pending_offer") != CONFIRM or not offer_is_fresh(tracker, CONFIRM):
             say(
                 dispatcher,
-                "Je peux effacer tout ce que vous m'avez confié : vos réponses, vos coordonnées, vos demandes "
-                "de rappel et notre conversation. C'est définitif. Confirmez-vous ?",
-                yes_no("Oui, tout effacer", "Non, garder"),
+                message("privacy.erase_confirm"),
+                yes_no("erase_confirm", "erase_cancel"),
             )
             return leave_form(tracker) + [SlotSet("pending_offer", CONFIRM)]
-        storage.delete_for_sender(tracker.sender_id)
-        say(
-            dispatcher,
-            "C'est fait : j'ai effacé vos réponses, vos coordonnées, vos demandes de rappel et notre conversation.",
-        )
+        storage.ticket_repository().delete_for_sender(tracker.sender_id)
+        say(dispatcher, message("privacy.erased"))
         # The tracker store erases the stored conversation when it sees this action
         # (rasa_addons/tracker_store.py).
         return [AllSlotsReset()]

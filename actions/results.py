@@ -14,21 +14,10 @@ from bot.advice.messages import recommendations_text, result_card, result_text
 from bot.advice.recommendations import Recommendation, recommend
 from bot.diagnostic.scoring import DiagnosticResult, missing_answers, score
 from bot.handover.handoff import automatic_reason
+from bot.messages import message
 from bot.offers import Offer, OfferKind
 
 YES_NO = yes_no()
-HANDOFF_OFFERS = {
-    "basic_level": (
-        "Votre entreprise a de belles marges de progrès, et c'est exactement le rôle de nos conseillers : "
-        "un échange d'une demi-heure permet souvent de choisir les deux ou trois premières actions utiles. "
-        "Voulez-vous qu'un conseiller vous recontacte ?"
-    ),
-    "security_low": (
-        "Votre score en cybersécurité est bas : une seule attaque (rançongiciel, piratage de messagerie) peut bloquer "
-        "votre activité plusieurs jours. Un conseiller peut vous aider à mettre en place les protections essentielles. "
-        "Voulez-vous qu'il vous recontacte ?"
-    ),
-}
 
 
 def current_result(tracker: Tracker) -> DiagnosticResult:
@@ -55,17 +44,10 @@ class ActionDiagnosticResults(Action):
         if missing:
             answered = len(questionnaire().question_ids) - len(missing)
             if answered == 0:
-                say(
-                    dispatcher,
-                    "Je n'ai pas encore de résultat pour vous : il faut d'abord faire le diagnostic (15 questions, environ 5 minutes). On commence ?",
-                    YES_NO,
-                )
+                say(dispatcher, message("results.not_started", total=len(questionnaire().question_ids)), YES_NO)
             else:
-                say(
-                    dispatcher,
-                    f"Votre diagnostic n'est pas terminé : vous avez répondu à {answered} questions sur 15. On continue ?",
-                    YES_NO,
-                )
+                total = len(questionnaire().question_ids)
+                say(dispatcher, message("results.unfinished", count=answered, total=total), YES_NO)
             return [SlotSet("pending_offer", Offer(OfferKind.RESUME_DIAGNOSTIC).encode())]
         result = current_result(tracker)
         recommendations = say_result(dispatcher, tracker, result)
@@ -77,10 +59,10 @@ class ActionDiagnosticResults(Action):
         ]
         reason = automatic_reason(result)
         if reason and tracker.get_slot("handoff_status") in (None, "none", "closed"):
-            say(dispatcher, HANDOFF_OFFERS[reason], YES_NO)
+            say(dispatcher, message(f"results.offer_{reason}"), YES_NO)
             events.append(SlotSet("pending_offer", Offer(OfferKind.HANDOFF, reason).encode()))
         else:
-            say(dispatcher, "Voulez-vous d'autres pistes ?", YES_NO)
+            say(dispatcher, message("results.more_offer"), YES_NO)
             events.append(SlotSet("pending_offer", Offer(OfferKind.MORE_RECOMMENDATIONS).encode()))
         return events
 
@@ -91,11 +73,7 @@ class ActionMoreRecommendations(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if missing_answers(questionnaire(), answers(tracker)):
-            say(
-                dispatcher,
-                "Pour des pistes adaptées à votre entreprise, faisons d'abord le diagnostic. Vous pouvez aussi me dire directement ce dont vous avez besoin.",
-                MENU_BUTTONS,
-            )
+            say(dispatcher, message("results.more_needs_diagnostic"), MENU_BUTTONS)
             return []
         shown = tracker.get_slot("recommendations_shown") or []
         more = recommend(
@@ -116,14 +94,11 @@ class ActionSendReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if missing_answers(questionnaire(), answers(tracker)):
-            say(dispatcher, "Le bilan sera prêt à la fin du diagnostic. On continue ?", YES_NO)
+            say(dispatcher, message("results.report_not_ready"), YES_NO)
             return [SlotSet("pending_offer", Offer(OfferKind.RESUME_DIAGNOSTIC).encode())]
         shown: List[Any] = tracker.get_slot("recommendations_shown") or []
         recommendations = say_result(
-            dispatcher, tracker, current_result(tracker), intro="Voici votre bilan complet :\n\n"
+            dispatcher, tracker, current_result(tracker), intro=message("results.report_intro") + "\n\n"
         )
-        say(
-            dispatcher,
-            "Vous pouvez copier ce bilan. Si vous souhaitez le recevoir par un conseiller, dites « je veux parler à un conseiller ».",
-        )
+        say(dispatcher, message("results.report_keep"))
         return [SlotSet("recommendations_shown", sorted(set(shown) | {item.entry.id for item in recommendations}))]

@@ -34,7 +34,8 @@ class Offer:
             return f"{self.kind.value}:{self.detail}"
         if self.kind is OfferKind.NEED:
             return f"{self.kind.value}:{self.detail}:{self.topic}"
-        return self.kind.value
+        # str(): mypy reads `.value` of a narrowed str enum as Any; it is already the text.
+        return str(self.kind.value)
 
     @staticmethod
     def decode(value: object) -> Optional["Offer"]:

@@ -31,7 +31,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "disable":
-        if advisors.deactivate_account(args.email):
+        if advisors.advisor_repository().deactivate_account(args.email):
             print(f"Compte {args.email} désactivé.")
             return 0
         print(f"Aucun compte {args.email}.", file=sys.stderr)
@@ -45,7 +45,7 @@ def main(argv=None) -> int:
             print("Les deux mots de passe sont différents.", file=sys.stderr)
             return 1
     try:
-        advisor = advisors.create_account(args.email, args.name, password)
+        advisor = advisors.advisor_repository().create_account(args.email, args.name, password)
     except advisors.AccountError as refusal:
         print(refusal, file=sys.stderr)
         return 1

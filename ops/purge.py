@@ -5,7 +5,7 @@ anyone chats: `make purge`, or `python -m ops.purge`, daily from a systemd timer
 The databases are TRACKER_DB_URL (conversations) and CONSEILLER_DATABASE_URL (tickets), the
 period is `privacy.retention_days` of the settings (bot/data/settings.yml or
 CONSEILLER_SETTINGS_FILE). The erasing itself is the servers' own code: the tracker store's
-`purge_expired` and `storage.purge_older_than`.
+`purge_expired` and the ticket repository's `purge_older_than`.
 """
 
 import argparse
@@ -28,7 +28,7 @@ def tracker_db_url() -> str:
 def purge(retention_days: int, tracker_url: Optional[str] = None) -> Tuple[int, int]:
     """Erases what is older than `retention_days`; returns (conversations, tickets) erased.
     The tickets are those of CONSEILLER_DATABASE_URL, as for the servers."""
-    tickets = storage.purge_older_than(retention_days)
+    tickets = storage.ticket_repository().purge_older_than(retention_days)
     conversations = 0
     tracker_url = tracker_url or tracker_db_url()
     if not _missing_sqlite_file(tracker_url):  # no conversation yet: nothing to create or erase

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -37,6 +35,8 @@ from bot.language.entities import (
 )
 from bot.language.entity_contract import contract_value
 from bot.language.text import normalize
+from bot.language.vocabulary import PLACES_WITH_ARTICLE, Vocabulary, learn_vocabulary
+from rasa_addons.stored_component import StoredComponent
 
 VOCABULARY_FILE = "vocabulary.json"
 PREFERRED_EXTRACTORS = ("RegexEntityExtractor", "DIETClassifier")
@@ -51,68 +51,39 @@ NOT_PEOPLE = re.compile(
 # Social networks and connection types are named in any message; found by their exact
 # written forms when the tagger missed them ("pas de connexion", "pinterest").
 SCANNED_EVERYWHERE = ("social_network", "connection_type")
-# Place names that begin with an article, from the location lookup table.
-PLACES_WITH_ARTICLE = "location_with_article"
-ARTICLE = re.compile(r"^(la|le|les|l')\s*\S", re.I)
 ARTICLE_BEFORE = re.compile(r"\b(la|le|les)\s+$|\bl'$", re.I)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class EntityNormalizer(GraphComponent, EntityExtractorMixin):
-    def __init__(self, model_storage: ModelStorage, resource: Resource, vocabulary: Optional[Dict] = None) -> None:
-        self._model_storage = model_storage
-        self._resource = resource
-        self.vocabulary: Dict[str, Dict[str, str]] = vocabulary or {entity: {} for entity in CANONICAL_VALUES}
+class EntityNormalizer(StoredComponent, EntityExtractorMixin):
+    state_file = VOCABULARY_FILE
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "EntityNormalizer":
-        return cls(model_storage, resource)
+    def restore(self, state: Optional[Vocabulary]) -> None:
+        self.vocabulary: Vocabulary = state or {entity: {} for entity in CANONICAL_VALUES}
 
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "EntityNormalizer":
-        try:
-            with model_storage.read_from(resource) as directory:
-                vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        except (ValueError, FileNotFoundError):
-            vocabulary = None
-        return cls(model_storage, resource, vocabulary)
+    def encode(self) -> bytes:
+        return json.dumps(self.vocabulary, ensure_ascii=False).encode("utf-8")
+
+    @staticmethod
+    def decode(data: bytes) -> Vocabulary:
+        return json.loads(data.decode("utf-8"))
 
     def train(self, training_data: TrainingData) -> Resource:
         """Learns every written form of each canonical value from the training data."""
-        for text, value in training_data.entity_synonyms.items():
-            self._learn(None, text, value)
-        self.vocabulary[PLACES_WITH_ARTICLE] = {
-            normalize(name): name
+        synonyms = [(None, text, value) for text, value in training_data.entity_synonyms.items()]
+        annotated = [
+            (entity["entity"], example.get(TEXT)[entity["start"] : entity["end"]], str(entity.get("value")))
+            for example in training_data.entity_examples
+            for entity in example.get(ENTITIES, [])
+        ]
+        locations = [
+            name
             for table in training_data.lookup_tables
             if table.get("name") == "location"
             for name in table.get("elements", [])
-            if ARTICLE.match(name)
-        }
-        for example in training_data.entity_examples:
-            for entity in example.get(ENTITIES, []):
-                written = example.get(TEXT)[entity["start"] : entity["end"]]
-                self._learn(entity["entity"], written, str(entity.get("value")))
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / VOCABULARY_FILE).write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
-        return self._resource
-
-    def _learn(self, entity: Optional[str], written: str, value: str) -> None:
-        for kind, values in CANONICAL_VALUES.items():
-            if (entity is None or entity == kind) and value in values and normalize(written):
-                self.vocabulary[kind][normalize(written)] = value
+        ]
+        self.vocabulary = learn_vocabulary(synonyms + annotated, locations)
+        return self.persist()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -14,10 +14,8 @@ from __future__ import annotations
 import pickle
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -28,6 +26,7 @@ from sklearn.pipeline import Pipeline, make_union
 
 from bot.language.entities import mask_contacts
 from bot.language.text import normalize
+from rasa_addons.stored_component import StoredComponent
 
 MODEL_FILE = "linear_intent_model.pkl"
 RANKING_LENGTH = 10
@@ -64,44 +63,22 @@ def blend(linear: Dict[str, float], previous: List[Dict[str, Any]], weight: floa
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearIntentClassifier(GraphComponent, IntentClassifier):
+class LinearIntentClassifier(StoredComponent, IntentClassifier):
+    state_file = MODEL_FILE
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"C": 30.0, "min_char_ngram": 2, "max_char_ngram": 5, "weight": 0.8, "random_seed": 42}
 
-    def __init__(
-        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, model: Optional[Pipeline] = None
-    ) -> None:
-        self.config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self.model = model
+    def restore(self, state: Optional[Pipeline]) -> None:
+        self.model = state
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LinearIntentClassifier":
-        return cls(config, model_storage, resource)
+    def encode(self) -> bytes:
+        return pickle.dumps(self.model)
 
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "LinearIntentClassifier":
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = pickle.loads((directory / MODEL_FILE).read_bytes())
-        except (ValueError, FileNotFoundError):
-            model = None
-        return cls(config, model_storage, resource, model)
+    @staticmethod
+    def decode(data: bytes) -> Pipeline:
+        return pickle.loads(data)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [example for example in training_data.intent_examples if example.get(TEXT)]
@@ -111,8 +88,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 [features_text(example.get(TEXT)) for example in examples],
                 [example.get(INTENT) for example in examples],
             )
-            with self._model_storage.write_to(self._resource) as directory:
-                (directory / MODEL_FILE).write_bytes(pickle.dumps(self.model))
+            return self.persist()
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:

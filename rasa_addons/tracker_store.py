@@ -94,7 +94,7 @@ class PrivacyAwareSQLTrackerStore(SQLTrackerStore):
                     synchronize_session=False
                 )
             session.commit()
-        storage.purge_older_than(retention_days)
+        storage.ticket_repository().purge_older_than(retention_days)
 
     def _max_timestamp(self):
         import sqlalchemy as sa

@@ -7,7 +7,6 @@ import ipaddress
 import json
 import ssl
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Optional, Tuple
@@ -21,15 +20,34 @@ from cryptography.x509.oid import NameOID
 from ops.servers import free_port
 
 
-class WebhookInbox:
+class Arrivals:
+    """What a stand-in server received, and a way to await it: the server's thread notifies
+    each arrival, so a test wakes as soon as what it waits for is there (no polling)."""
+
     def __init__(self):
+        self._arrived = threading.Condition()
+
+    def arrived(self, items: list, item) -> None:
+        with self._arrived:
+            items.append(item)
+            self._arrived.notify_all()
+
+    def wait_until(self, found, timeout: float):
+        """found's first truthy result, or its last (falsy) one once `timeout` seconds have passed."""
+        with self._arrived:
+            return self._arrived.wait_for(found, timeout)
+
+
+class WebhookInbox(Arrivals):
+    def __init__(self):
+        super().__init__()
         self.received = []
         inbox = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                inbox.received.append((self.headers["Content-Type"], json.loads(body)))
+                inbox.arrived(inbox.received, (self.headers["Content-Type"], json.loads(body)))
                 self.send_response(204)
                 self.end_headers()
 
@@ -41,7 +59,7 @@ class WebhookInbox:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def wait_for(self, predicate, timeout=15.0):
-        return wait_for(lambda: [payload for _, payload in self.received if predicate(payload)], timeout)
+        return self.wait_until(lambda: [payload for _, payload in self.received if predicate(payload)], timeout)
 
     def stop(self):
         self.server.shutdown()
@@ -93,11 +111,12 @@ def self_signed_certificate(folder: Path, host: str = "127.0.0.1") -> Tuple[Path
     return certificate_file, key_file
 
 
-class MailInbox:
+class MailInbox(Arrivals):
     """tls: None (clear, no STARTTLS offered), "starttls" (offered, and required before MAIL) or
     "ssl" (implicit TLS); certificate: (certificate, key) files for the TLS ones."""
 
     def __init__(self, tls: Optional[str] = None, certificate: Optional[Tuple[Path, Path]] = None):
+        super().__init__()
         self.messages = []
         options = {}
         if tls:
@@ -113,21 +132,11 @@ class MailInbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         # What a test checks: did the message travel encrypted?
         envelope.encrypted = server.transport.get_extra_info("ssl_object") is not None
-        self.messages.append(envelope)
+        self.arrived(self.messages, envelope)
         return "250 OK"
 
     def wait_for(self, predicate, timeout=15.0):
-        return wait_for(lambda: [m for m in self.messages if predicate(m)], timeout)
+        return self.wait_until(lambda: [m for m in self.messages if predicate(m)], timeout)
 
     def stop(self):
         self.controller.stop()
-
-
-def wait_for(found, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = found()
-        if result:
-            return result
-        time.sleep(0.2)
-    return found()

@@ -4,6 +4,8 @@ Passwords are stored as scrypt hashes (standard library, salted); a session is a
 token of which only the SHA-256 digest is stored, so a copy of the database does not let
 anyone log in. Sessions expire after `console.session_hours` (bot/data/settings.yml).
 A new password (`make advisor` again) and a deactivation end every session of the account.
+Callers use `advisor_repository()`, a SqlAdvisorRepository for the configured database (the
+AdvisorRepository of bot.handover.records), which returns Advisor dataclasses.
 
 Failed logins are counted in the database (every process and server shares the count), per
 e-mail and client address and per client address: an attacker's failures never lock the
@@ -19,16 +21,17 @@ import hashlib
 import hmac
 import os
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Mapping, Optional, Set
+from typing import Dict, Iterable, Mapping, Optional, Set
 from urllib.parse import urlsplit
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, delete, func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.adapters import storage
 from bot.adapters.storage import Base, utcnow
+from bot.handover.records import AccountError, Advisor, LoginThrottled
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 MIN_PASSWORD_LENGTH = 10
@@ -73,33 +76,7 @@ class LoginAttempt(Base):
     at = Column(DateTime, nullable=False, index=True)
 
 
-@dataclass(frozen=True)
-class Advisor:
-    id: int
-    email: str
-    name: str
-
-
-class AccountError(ValueError):
-    """A refused account creation, with a message for the person running the command."""
-
-
-class LoginThrottled(Exception):
-    """Too many login attempts from this client address (for this e-mail, or in all)."""
-
-
-_ready: set = set()
-
-
-def engine(url: Optional[str] = None):
-    """The tickets' engine, with the advisor tables created on first use."""
-    created = storage.engine(url)
-    if created.url not in _ready:
-        Base.metadata.create_all(
-            created, tables=[AdvisorAccount.__table__, AdvisorSession.__table__, LoginAttempt.__table__]
-        )
-        _ready.add(created.url)
-    return created
+_advisor_tables = [AdvisorAccount.__table__, AdvisorSession.__table__, LoginAttempt.__table__]
 
 
 def hash_password(password: str) -> str:
@@ -132,163 +109,187 @@ def _advisor(account: AdvisorAccount) -> Advisor:
     return Advisor(id=account.id, email=account.email, name=account.name)
 
 
-def create_account(email: str, name: str, password: str, url: Optional[str] = None) -> Advisor:
-    email = email.strip().lower()
-    name = name.strip()
-    if "@" not in email:
-        raise AccountError(f"« {email} » n'est pas une adresse e-mail.")
-    if not name:
-        raise AccountError("Le nom affiché ne peut pas être vide.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.")
-    with Session(engine(url)) as session:
-        existing = session.scalar(select(AdvisorAccount).where(AdvisorAccount.email == email))
-        if existing is not None:
-            existing.name, existing.password_hash, existing.active = name, hash_password(password), True
-            # A new password ends the sessions opened with the old one (perhaps by someone else).
-            session.execute(delete(AdvisorSession).where(AdvisorSession.advisor_id == existing.id))
-            account = existing
-        else:
-            account = AdvisorAccount(email=email, name=name, password_hash=hash_password(password))
-            session.add(account)
-        session.commit()
-        return _advisor(account)
+class SqlAdvisorRepository:
+    """The advisor accounts and sessions of one database (AdvisorRepository), next to its
+    tickets. Each method is its own session and returns Advisor dataclasses, never rows."""
 
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._tables_ready = False
 
-def deactivate_account(email: str, url: Optional[str] = None) -> bool:
-    with Session(engine(url)) as session:
-        account = session.scalar(select(AdvisorAccount).where(AdvisorAccount.email == email.strip().lower()))
-        if account is None:
-            return False
-        account.active = False
-        session.execute(delete(AdvisorSession).where(AdvisorSession.advisor_id == account.id))
-        session.commit()
-        return True
+    @property
+    def engine(self) -> Engine:
+        """The tickets' engine, with the advisor tables created on first use."""
+        bind = storage.engine(self.url)
+        if not self._tables_ready:
+            Base.metadata.create_all(bind, tables=_advisor_tables)
+            self._tables_ready = True
+        return bind
 
-
-def log_in(
-    email: str,
-    password: str,
-    session_hours: float,
-    url: Optional[str] = None,
-    address: str = "",
-    now: Optional[datetime] = None,
-) -> Optional[str]:
-    """A new session token for a right e-mail and password, else None.
-
-    Raises LoginThrottled, before any hashing, when this client address has made too many
-    attempts for this e-mail (or for any) within LOGIN_WINDOW. The attempt is recorded and
-    committed before the attempts are counted, so parallel requests cannot all slip under
-    the limit: the k-th recorded one counts at least k.
-    """
-    email, address, now = email.strip().lower()[:320], (address or "")[:255], now or utcnow()
-    since = now - LOGIN_WINDOW
-    with Session(engine(url)) as session:
-        session.execute(delete(LoginAttempt).where(LoginAttempt.at < since))  # bounded storage
-        attempt = LoginAttempt(email=email, address=address, at=now)
-        session.add(attempt)
-        session.commit()
-        attempt_id = attempt.id
-    with Session(engine(url)) as session:
-        from_address = LoginAttempt.address == address, LoginAttempt.at >= since
-        for_email = session.scalar(
-            select(func.count(LoginAttempt.id)).where(LoginAttempt.email == email, *from_address)
-        )
-        in_all = session.scalar(select(func.count(LoginAttempt.id)).where(*from_address))
-        if for_email > LOGIN_ATTEMPTS or in_all > ADDRESS_ATTEMPTS:
-            # A refused attempt is not kept: the failures that caused the refusal are enough.
-            session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
+    def create_account(self, email: str, name: str, password: str) -> Advisor:
+        email = email.strip().lower()
+        name = name.strip()
+        if "@" not in email:
+            raise AccountError(f"« {email} » n'est pas une adresse e-mail.")
+        if not name:
+            raise AccountError("Le nom affiché ne peut pas être vide.")
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise AccountError(f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.")
+        with Session(self.engine) as session:
+            existing = session.scalar(select(AdvisorAccount).where(AdvisorAccount.email == email))
+            if existing is not None:
+                existing.name, existing.password_hash, existing.active = name, hash_password(password), True
+                # A new password ends the sessions opened with the old one (perhaps by someone else).
+                session.execute(delete(AdvisorSession).where(AdvisorSession.advisor_id == existing.id))
+                account = existing
+            else:
+                account = AdvisorAccount(email=email, name=name, password_hash=hash_password(password))
+                session.add(account)
             session.commit()
-            raise LoginThrottled(email)
-        account = session.scalar(select(AdvisorAccount).where(AdvisorAccount.email == email))
-        known = account is not None and account.active
-        # Exactly one scrypt whatever the e-mail, so the answer time does not reveal which accounts exist.
-        if not password_matches(password, account.password_hash if known else _NO_ACCOUNT_HASH) or not known:
-            return None  # the attempt stays recorded: a failure
-        session.execute(delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.address == address))
-        token = secrets.token_urlsafe(32)
-        session.add(
-            AdvisorSession(
-                token_digest=_digest(token),
-                advisor_id=account.id,
-                created_at=now,
-                expires_at=now + timedelta(hours=session_hours),
-                last_seen_at=now,
+            return _advisor(account)
+
+    def deactivate_account(self, email: str) -> bool:
+        with Session(self.engine) as session:
+            account = session.scalar(select(AdvisorAccount).where(AdvisorAccount.email == email.strip().lower()))
+            if account is None:
+                return False
+            account.active = False
+            session.execute(delete(AdvisorSession).where(AdvisorSession.advisor_id == account.id))
+            session.commit()
+            return True
+
+    def log_in(
+        self,
+        email: str,
+        password: str,
+        session_hours: float,
+        address: str = "",
+        now: Optional[datetime] = None,
+    ) -> Optional[str]:
+        """A new session token for a right e-mail and password, else None.
+
+        Raises LoginThrottled, before any hashing, when this client address has made too many
+        attempts for this e-mail (or for any) within LOGIN_WINDOW. The attempt is recorded and
+        committed before the attempts are counted, so parallel requests cannot all slip under
+        the limit: the k-th recorded one counts at least k.
+        """
+        email, address, now = email.strip().lower()[:320], (address or "")[:255], now or utcnow()
+        since = now - LOGIN_WINDOW
+        with Session(self.engine) as session:
+            session.execute(delete(LoginAttempt).where(LoginAttempt.at < since))  # bounded storage
+            attempt = LoginAttempt(email=email, address=address, at=now)
+            session.add(attempt)
+            session.commit()
+            attempt_id = attempt.id
+        with Session(self.engine) as session:
+            from_address = LoginAttempt.address == address, LoginAttempt.at >= since
+            for_email = session.scalar(
+                select(func.count(LoginAttempt.id)).where(LoginAttempt.email == email, *from_address)
             )
-        )
-        session.commit()
-        return token
-
-
-def advisor_for(token: Optional[str], url: Optional[str] = None, now: Optional[datetime] = None) -> Optional[Advisor]:
-    """The advisor of a valid, unexpired session (and notes that they are online)."""
-    if not token:
-        return None
-    now = now or utcnow()
-    with Session(engine(url)) as session:
-        found = session.scalar(select(AdvisorSession).where(AdvisorSession.token_digest == _digest(token)))
-        if found is None:
-            return None
-        if found.expires_at <= now:
-            session.delete(found)
-            session.commit()
-            return None
-        account = session.get(AdvisorAccount, found.advisor_id)
-        if account is None or not account.active:
-            return None
-        found.last_seen_at = now
-        session.commit()
-        return _advisor(account)
-
-
-def valid_tokens(tokens: Iterable[str], url: Optional[str] = None, now: Optional[datetime] = None) -> Set[str]:
-    """Those of the tokens whose session is unexpired and whose account is active (one query),
-    for the console's live connections, re-checked while they stay open."""
-    by_digest = {_digest(token): token for token in tokens if token}
-    if not by_digest:
-        return set()
-    now = now or utcnow()
-    with Session(engine(url)) as session:
-        digests = session.scalars(
-            select(AdvisorSession.token_digest)
-            .join(AdvisorAccount, AdvisorAccount.id == AdvisorSession.advisor_id)
-            .where(
-                AdvisorSession.token_digest.in_(list(by_digest)),
-                AdvisorSession.expires_at > now,
-                AdvisorAccount.active.is_(True),
-            )
-        )
-        return {by_digest[digest] for digest in digests}
-
-
-def log_out(token: Optional[str], url: Optional[str] = None) -> None:
-    if token:
-        with Session(engine(url)) as session:
-            session.execute(delete(AdvisorSession).where(AdvisorSession.token_digest == _digest(token)))
-            session.commit()
-
-
-def expire_session(token: str, url: Optional[str] = None) -> None:
-    """Ends a session as if its time had run out (used by `ops.advisors` and the tests)."""
-    with Session(engine(url)) as session:
-        found = session.scalar(select(AdvisorSession).where(AdvisorSession.token_digest == _digest(token)))
-        if found is not None:
-            found.expires_at = utcnow() - timedelta(seconds=1)
-            session.commit()
-
-
-def advisors_online(url: Optional[str] = None, now: Optional[datetime] = None) -> int:
-    now = now or utcnow()
-    with Session(engine(url)) as session:
-        return (
-            session.scalar(
-                select(func.count(func.distinct(AdvisorSession.advisor_id))).where(
-                    AdvisorSession.last_seen_at >= now - ONLINE_WINDOW,
-                    AdvisorSession.expires_at > now,
+            in_all = session.scalar(select(func.count(LoginAttempt.id)).where(*from_address))
+            if for_email > LOGIN_ATTEMPTS or in_all > ADDRESS_ATTEMPTS:
+                # A refused attempt is not kept: the failures that caused the refusal are enough.
+                session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
+                session.commit()
+                raise LoginThrottled(email)
+            account = session.scalar(select(AdvisorAccount).where(AdvisorAccount.email == email))
+            known = account is not None and account.active
+            # Exactly one scrypt whatever the e-mail, so the answer time does not reveal which accounts exist.
+            if not password_matches(password, account.password_hash if known else _NO_ACCOUNT_HASH) or not known:
+                return None  # the attempt stays recorded: a failure
+            session.execute(delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.address == address))
+            token = secrets.token_urlsafe(32)
+            session.add(
+                AdvisorSession(
+                    token_digest=_digest(token),
+                    advisor_id=account.id,
+                    created_at=now,
+                    expires_at=now + timedelta(hours=session_hours),
+                    last_seen_at=now,
                 )
             )
-            or 0
-        )
+            session.commit()
+            return token
+
+    def advisor_for(self, token: Optional[str], now: Optional[datetime] = None) -> Optional[Advisor]:
+        """The advisor of a valid, unexpired session (and notes that they are online)."""
+        if not token:
+            return None
+        now = now or utcnow()
+        with Session(self.engine) as session:
+            found = session.scalar(select(AdvisorSession).where(AdvisorSession.token_digest == _digest(token)))
+            if found is None:
+                return None
+            if found.expires_at <= now:
+                session.delete(found)
+                session.commit()
+                return None
+            account = session.get(AdvisorAccount, found.advisor_id)
+            if account is None or not account.active:
+                return None
+            found.last_seen_at = now
+            session.commit()
+            return _advisor(account)
+
+    def valid_tokens(self, tokens: Iterable[str], now: Optional[datetime] = None) -> Set[str]:
+        """Those of the tokens whose session is unexpired and whose account is active (one query),
+        for the console's live connections, re-checked while they stay open."""
+        by_digest = {_digest(token): token for token in tokens if token}
+        if not by_digest:
+            return set()
+        now = now or utcnow()
+        with Session(self.engine) as session:
+            digests = session.scalars(
+                select(AdvisorSession.token_digest)
+                .join(AdvisorAccount, AdvisorAccount.id == AdvisorSession.advisor_id)
+                .where(
+                    AdvisorSession.token_digest.in_(list(by_digest)),
+                    AdvisorSession.expires_at > now,
+                    AdvisorAccount.active.is_(True),
+                )
+            )
+            return {by_digest[digest] for digest in digests}
+
+    def log_out(self, token: Optional[str]) -> None:
+        if token:
+            with Session(self.engine) as session:
+                session.execute(delete(AdvisorSession).where(AdvisorSession.token_digest == _digest(token)))
+                session.commit()
+
+    def expire_session(self, token: str) -> None:
+        """Ends a session as if its time had run out (used by `ops.advisors` and the tests)."""
+        with Session(self.engine) as session:
+            found = session.scalar(select(AdvisorSession).where(AdvisorSession.token_digest == _digest(token)))
+            if found is not None:
+                found.expires_at = utcnow() - timedelta(seconds=1)
+                session.commit()
+
+    def online_count(self, now: Optional[datetime] = None) -> int:
+        """How many advisors called the console within ONLINE_WINDOW (with a live session)."""
+        now = now or utcnow()
+        with Session(self.engine) as session:
+            return (
+                session.scalar(
+                    select(func.count(func.distinct(AdvisorSession.advisor_id))).where(
+                        AdvisorSession.last_seen_at >= now - ONLINE_WINDOW,
+                        AdvisorSession.expires_at > now,
+                    )
+                )
+                or 0
+            )
+
+
+_repositories: Dict[str, SqlAdvisorRepository] = {}
+
+
+def advisor_repository(url: Optional[str] = None) -> SqlAdvisorRepository:
+    """The advisors of the database at `url`, by default the tickets' (CONSEILLER_DATABASE_URL),
+    with the advisor tables created on first use: one repository per database."""
+    url = url or storage.database_url()
+    repository = _repositories.get(url)
+    if repository is None:
+        repository = _repositories.setdefault(url, SqlAdvisorRepository(url))
+    return repository
 
 
 # The console's requests -------------------------------------------------------------------

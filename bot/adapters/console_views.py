@@ -2,15 +2,11 @@
 
 from typing import Any, Dict, List, Optional
 
-from bot.adapters.notifications import REASON_LABELS
-from bot.adapters.storage import Ticket
-from bot.advice.catalogue import NEED_LABELS
-from bot.diagnostic.profile import SECTOR_LABELS
 from bot.diagnostic.questionnaire import load_questionnaire
-from bot.diagnostic.scoring import LEVEL_LABELS
 from bot.handover.handoff import messages_from_events, transcript_from_events
+from bot.handover.records import TicketRecord
+from bot.labels import load_labels
 
-STATUS_LABELS = {"queued": "En attente", "live": "En direct", "closed": "Clôturée"}
 # The widget's names for who speaks (docs/web-contract.md).
 WIDGET_SPEAKERS = {"owner": "user", "assistant": "bot", "advisor": "advisor"}
 
@@ -19,17 +15,18 @@ def iso(moment) -> Optional[str]:
     return moment.isoformat() + "Z" if moment is not None else None
 
 
-def ticket_summary(ticket: Ticket) -> Dict[str, Any]:
+def ticket_summary(ticket: TicketRecord) -> Dict[str, Any]:
+    labels = load_labels()
     return {
         "id": ticket.id,
         "status": ticket.status,
-        "status_label": STATUS_LABELS.get(ticket.status, ticket.status),
-        "reason_label": REASON_LABELS.get(ticket.reason, ticket.reason),
+        "status_label": labels.statuses.get(ticket.status, ticket.status),
+        "reason_label": labels.reasons.get(ticket.reason or "", ticket.reason),
         "created_at": iso(ticket.created_at),
-        "sector_label": SECTOR_LABELS.get(ticket.sector or "", None),
+        "sector_label": labels.sectors.get(ticket.sector or "", None),
         "headcount": ticket.headcount,
         "location": ticket.location,
-        "level_label": LEVEL_LABELS.get(ticket.maturity_level or "", None),
+        "level_label": labels.levels.get(ticket.maturity_level or "", None),
         "score_overall": round(ticket.score_overall) if ticket.score_overall is not None else None,
         "advisor": ticket.advisor,
         "advisor_id": ticket.advisor_id,  # which account: two may show the same name
@@ -37,8 +34,9 @@ def ticket_summary(ticket: Ticket) -> Dict[str, Any]:
     }
 
 
-def ticket_detail(ticket: Ticket, conversation_events: Optional[List[Dict[str, Any]]]) -> Dict[str, Any]:
-    """The summary plus contact, diagnostic, needs, transcript and history.
+def ticket_detail(ticket: TicketRecord, conversation_events: Optional[List[Dict[str, Any]]]) -> Dict[str, Any]:
+    """The summary plus contact, diagnostic, needs, transcript and history (a ticket read
+    with its events).
 
     The transcript comes from the live conversation when the server has it (it then holds
     what was said after the ticket was created); otherwise from the copy in the ticket.
@@ -57,7 +55,7 @@ def ticket_detail(ticket: Ticket, conversation_events: Optional[List[Dict[str, A
         "email": ticket.email,
         "phone": ticket.phone,
         "preferred_time": ticket.preferred_time,
-        "needs": [NEED_LABELS.get(need, need) for need in ticket.needs or []],
+        "needs": [load_labels().needs.get(need, need) for need in ticket.needs or []],
         "dimensions": dimensions,
         "weakest": weakest,
         "transcript": [

@@ -30,18 +30,11 @@ from email.message import EmailMessage
 from typing import Any, Dict, List, Mapping, Optional
 
 from bot.adapters import storage
-from bot.advice.catalogue import NEED_LABELS
-from bot.diagnostic.profile import SECTOR_LABELS
-from bot.diagnostic.scoring import LEVEL_LABELS
+from bot.handover.records import TicketRepository
+from bot.labels import load_labels
 
 logger = logging.getLogger(__name__)
 
-REASON_LABELS = {
-    "requested": "demande de l'entrepreneur",
-    "basic_level": "niveau débutant au diagnostic",
-    "security_low": "cybersécurité faible au diagnostic",
-    "not_understood": "l'assistant n'a pas compris",
-}
 # The buttons of action_ask_preferred_time, and what "peu importe" is stored as: anything
 # else is the owner's own words, which stay in the console.
 PREFERRED_TIME_CHOICES = (
@@ -119,16 +112,17 @@ def shareable_fields(fields: Mapping) -> Dict[str, Any]:
     headcount = fields.get("headcount")
     score = fields.get("score_overall")
     dimensions = fields.get("dimension_scores") if isinstance(fields.get("dimension_scores"), Mapping) else {}
+    labels = load_labels()
     return {
-        "reason": fields.get("reason") if fields.get("reason") in REASON_LABELS else None,
-        "sector": fields.get("sector") if fields.get("sector") in SECTOR_LABELS else None,
+        "reason": fields.get("reason") if fields.get("reason") in labels.reasons else None,
+        "sector": fields.get("sector") if fields.get("sector") in labels.sectors else None,
         "headcount": int(headcount)
         if isinstance(headcount, (int, float)) and not isinstance(headcount, bool) and headcount >= 1
         else None,
         "score_overall": round(float(score), 1)
         if isinstance(score, (int, float)) and not isinstance(score, bool)
         else None,
-        "maturity_level": fields.get("maturity_level") if fields.get("maturity_level") in LEVEL_LABELS else None,
+        "maturity_level": fields.get("maturity_level") if fields.get("maturity_level") in labels.levels else None,
         "dimension_scores": {
             key: round(float(value), 1)
             for key, value in dimensions.items()
@@ -137,7 +131,7 @@ def shareable_fields(fields: Mapping) -> Dict[str, Any]:
             and isinstance(value, (int, float))
             and not isinstance(value, bool)
         },
-        "needs": [need for need in fields.get("needs") or [] if need in NEED_LABELS],
+        "needs": [need for need in fields.get("needs") or [] if need in labels.needs],
         "preferred_time": preferred_time_label(fields.get("preferred_time")),
     }
 
@@ -145,31 +139,36 @@ def shareable_fields(fields: Mapping) -> Dict[str, Any]:
 def ticket_summary_lines(fields: Mapping) -> List[str]:
     """What an advisor needs to decide whether to pick the ticket up, without personal data."""
     shared = shareable_fields(fields)
+    labels = load_labels()
     profile = ", ".join(
         part
         for part in (
-            SECTOR_LABELS.get(shared["sector"] or "", ""),
+            labels.sectors.get(shared["sector"] or "", ""),
             f"{shared['headcount']} personne(s)" if shared["headcount"] else "",
         )
         if part
     )
-    lines = [f"Motif : {REASON_LABELS.get(shared['reason'], 'autre')}"]
+    lines = [f"Motif : {labels.reasons.get(shared['reason'] or '', 'autre')}"]
     if profile:
         lines.append(f"Entreprise : {profile}")
     if shared["score_overall"] is not None:
-        level = LEVEL_LABELS.get(shared["maturity_level"], "non déterminé")
+        level = labels.levels.get(shared["maturity_level"] or "", "non déterminé")
         lines.append(f"Diagnostic : {round(shared['score_overall'])}/100, niveau {level}")
     if shared["needs"]:
-        lines.append(f"Besoins : {', '.join(NEED_LABELS[need] for need in shared['needs'])}")
+        lines.append(f"Besoins : {', '.join(labels.needs[need] for need in shared['needs'])}")
     if shared["preferred_time"]:
         lines.append(f"Moment souhaité : {shared['preferred_time']}")
     return lines
 
 
 def notify_new_ticket(
-    ticket_id: int, fields: Mapping, config: Optional[NotificationConfig] = None, database_url: Optional[str] = None
+    ticket_id: int,
+    fields: Mapping,
+    config: Optional[NotificationConfig] = None,
+    tickets: Optional[TicketRepository] = None,
 ) -> Dict[str, bool]:
-    """Sends what is configured; returns {"webhook": ok, "email": ok} for what was tried."""
+    """Sends what is configured; returns {"webhook": ok, "email": ok} for what was tried,
+    each attempt recorded on the ticket in `tickets` (by default the configured database's)."""
     config = config or NotificationConfig.from_environment()
     title = f"Nouvelle demande n° {ticket_id} pour un conseiller numérique"
     lines = ticket_summary_lines(fields)
@@ -182,9 +181,7 @@ def notify_new_ticket(
             **shareable_fields(fields),
             "console_url": link,
         }
-        results["webhook"] = _attempt(
-            ticket_id, "webhook", lambda: _post_json(config.webhook_url, payload), database_url
-        )
+        results["webhook"] = _attempt(ticket_id, "webhook", lambda: _post_json(config.webhook_url, payload), tickets)
     if config.smtp_host and config.mail_to:
         body = "\n".join(
             [
@@ -199,22 +196,23 @@ def notify_new_ticket(
                 else "La demande complète (contact, lieu, résumé, conversation) est dans la console des conseillers.",
             ]
         )
-        results["email"] = _attempt(ticket_id, "e-mail", lambda: _send_mail(config, title, body), database_url)
+        results["email"] = _attempt(ticket_id, "e-mail", lambda: _send_mail(config, title, body), tickets)
     return results
 
 
-def _attempt(ticket_id: int, how: str, send, database_url: Optional[str]) -> bool:
+def _attempt(ticket_id: int, how: str, send, tickets: Optional[TicketRepository]) -> bool:
+    tickets = tickets or storage.ticket_repository()
     try:
         send()
     except SmtpSecurityError as error:
         logger.error("Notification %s for ticket %s refused, nothing sent: %s", how, ticket_id, error)
-        storage.add_event(ticket_id, "notification_failed", "assistant", f"{how} : {error}", url=database_url)
+        tickets.add_event(ticket_id, "notification_failed", "assistant", f"{how} : {error}")
         return False
     except Exception as error:  # a notification must never break the owner's conversation
         logger.warning("Notification %s for ticket %s failed: %s", how, ticket_id, error)
-        storage.add_event(ticket_id, "notification_failed", "assistant", f"{how} : {error}", url=database_url)
+        tickets.add_event(ticket_id, "notification_failed", "assistant", f"{how} : {error}")
         return False
-    storage.add_event(ticket_id, "notified", "assistant", how, url=database_url)
+    tickets.add_event(ticket_id, "notified", "assistant", how)
     return True
 
 

@@ -3,13 +3,18 @@
 The database address comes from the environment (CONSEILLER_DATABASE_URL), never from
 the repository. The advisor console reads and updates the same tables; every status
 change and every message exchanged with an advisor is a TicketEvent (time, kind, actor).
+
+Callers use `ticket_repository()`, a SqlTicketRepository for the configured database (the
+TicketRepository of bot.handover.records): its methods open and close their own session and
+return TicketRecord and TicketEventRecord dataclasses, never the ORM rows defined here.
 """
 
+import dataclasses
 import os
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 from sqlalchemy import (
     JSON,
@@ -30,12 +35,24 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, declarative_base, relationship
 
+from bot.handover.records import (
+    CLOSE,
+    CLOSED,
+    HAND_BACK,
+    LIVE,
+    OPEN_STATUSES,
+    QUEUED,
+    TAKE,
+    TicketEventRecord,
+    TicketRecord,
+    TicketStateError,
+    Transition,
+)
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'conseiller.db'}"
 
 Base = declarative_base()
-
-QUEUED, LIVE, CLOSED = "queued", "live", "closed"
 
 
 def utcnow() -> datetime:
@@ -133,132 +150,136 @@ def add_missing_columns(bind: Engine, metadata=Base.metadata) -> List[str]:
     return added
 
 
-def create_ticket(fields: Dict[str, Any], url: Optional[str] = None) -> int:
-    with Session(engine(url)) as session:
-        ticket = Ticket(**fields)
-        ticket.events.append(TicketEvent(kind="created", actor="assistant", detail=fields.get("reason")))
-        session.add(ticket)
-        session.commit()
-        return ticket.id
+_TICKET_FIELDS = [field.name for field in dataclasses.fields(TicketRecord) if field.name != "events"]
 
 
-def tickets_created_since(sender_id: str, since: datetime, url: Optional[str] = None) -> int:
-    with Session(engine(url)) as session:
-        return (
-            session.scalar(
-                select(func.count(Ticket.id)).where(Ticket.sender_id == sender_id, Ticket.created_at >= since)
+def _record(row: Ticket, with_events: bool = False) -> TicketRecord:
+    """A plain copy of the row (and of its events when asked), readable once the session closes."""
+    return TicketRecord(
+        **{name: getattr(row, name) for name in _TICKET_FIELDS},
+        events=tuple(_event_record(event) for event in row.events) if with_events else None,
+    )
+
+
+def _event_record(row: TicketEvent) -> TicketEventRecord:
+    return TicketEventRecord(at=row.at, kind=row.kind, actor=row.actor, detail=row.detail)
+
+
+class SqlTicketRepository:
+    """The tickets of one database (TicketRepository). Each method is its own session.
+
+    Building one touches nothing: the engine and the tables are made on first use, in the
+    thread of the first call (the servers call from worker threads, never the event loop)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    @property
+    def engine(self) -> Engine:
+        return engine(self.url)
+
+    def create(self, fields: Mapping[str, Any]) -> int:
+        with Session(self.engine) as session:
+            ticket = Ticket(**fields)
+            ticket.events.append(TicketEvent(kind="created", actor="assistant", detail=fields.get("reason")))
+            session.add(ticket)
+            session.commit()
+            return ticket.id
+
+    def count_created_since(self, sender_id: str, since: datetime) -> int:
+        with Session(self.engine) as session:
+            return (
+                session.scalar(
+                    select(func.count(Ticket.id)).where(Ticket.sender_id == sender_id, Ticket.created_at >= since)
+                )
+                or 0
             )
-            or 0
-        )
 
+    def for_sender(self, sender_id: str) -> List[TicketRecord]:
+        return self._records(select(Ticket).where(Ticket.sender_id == sender_id).order_by(Ticket.id))
 
-def tickets_for(sender_id: str, url: Optional[str] = None) -> List[Ticket]:
-    with Session(engine(url), expire_on_commit=False) as session:
-        return list(session.scalars(select(Ticket).where(Ticket.sender_id == sender_id).order_by(Ticket.id)))
+    def get(self, ticket_id: int) -> Optional[TicketRecord]:
+        with Session(self.engine) as session:
+            ticket = session.get(Ticket, ticket_id)
+            return _record(ticket) if ticket is not None else None
 
+    def get_with_events(self, ticket_id: int) -> Optional[TicketRecord]:
+        with Session(self.engine) as session:
+            ticket = session.get(Ticket, ticket_id)
+            return _record(ticket, with_events=True) if ticket is not None else None
 
-def get_ticket(ticket_id: int, url: Optional[str] = None) -> Optional[Ticket]:
-    with Session(engine(url), expire_on_commit=False) as session:
-        return session.get(Ticket, ticket_id)
-
-
-def delete_for_sender(sender_id: str, url: Optional[str] = None) -> int:
-    """Erases every ticket of a conversation (SPEC 9: delete_my_data)."""
-    with Session(engine(url)) as session:
-        ids = list(session.scalars(select(Ticket.id).where(Ticket.sender_id == sender_id)))
-        if ids:
-            session.execute(delete(TicketEvent).where(TicketEvent.ticket_id.in_(ids)))
-            session.execute(delete(Ticket).where(Ticket.id.in_(ids)))
-        session.commit()
-        return len(ids)
-
-
-def purge_older_than(days: int, url: Optional[str] = None) -> int:
-    """Deletes tickets not updated for `days` days (SPEC 9: retention period)."""
-    limit = utcnow() - timedelta(days=days)
-    with Session(engine(url)) as session:
-        ids = list(session.scalars(select(Ticket.id).where(Ticket.updated_at < limit)))
-        if ids:
-            session.execute(delete(TicketEvent).where(TicketEvent.ticket_id.in_(ids)))
-            session.execute(delete(Ticket).where(Ticket.id.in_(ids)))
-        session.commit()
-        return len(ids)
-
-
-class TicketStateError(ValueError):
-    """A status change that the ticket's current state does not allow (French message)."""
-
-
-OPEN_STATUSES = (QUEUED, LIVE)
-
-
-def list_tickets(status: str = "open", url: Optional[str] = None) -> List[Ticket]:
-    """Newest first; status is queued, live, closed, open (queued + live) or all."""
-    query = select(Ticket).order_by(Ticket.id.desc())
-    if status == "open":
-        query = query.where(Ticket.status.in_(OPEN_STATUSES))
-    elif status != "all":
-        query = query.where(Ticket.status == status)
-    with Session(engine(url), expire_on_commit=False) as session:
-        return list(session.scalars(query))
-
-
-def ticket_with_events(ticket_id: int, url: Optional[str] = None) -> Optional[Ticket]:
-    with Session(engine(url), expire_on_commit=False) as session:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is not None:
-            list(ticket.events)  # loaded while the session is open
-        return ticket
-
-
-def live_ticket_for(sender_id: str, url: Optional[str] = None) -> Optional[Ticket]:
-    with Session(engine(url), expire_on_commit=False) as session:
-        return session.scalar(
+    def live_for(self, sender_id: str) -> Optional[TicketRecord]:
+        found = self._records(
             select(Ticket).where(Ticket.sender_id == sender_id, Ticket.status == LIVE).order_by(Ticket.id.desc())
         )
+        return found[0] if found else None
+
+    def by_status(self, status: str = "open") -> List[TicketRecord]:
+        """Newest first; status is queued, live, closed, open (queued + live) or all."""
+        query = select(Ticket).order_by(Ticket.id.desc())
+        if status == "open":
+            query = query.where(Ticket.status.in_(OPEN_STATUSES))
+        elif status != "all":
+            query = query.where(Ticket.status == status)
+        return self._records(query)
+
+    def add_event(self, ticket_id: int, kind: str, actor: str, detail: Optional[str] = None) -> TicketEventRecord:
+        with Session(self.engine, expire_on_commit=False) as session:
+            event = TicketEvent(ticket_id=ticket_id, kind=kind, actor=actor, detail=detail)
+            session.add(event)
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is not None:
+                ticket.updated_at = utcnow()
+            session.commit()
+            return _event_record(event)
+
+    def take(self, ticket_id: int, advisor_id: int, advisor_name: str) -> TicketRecord:
+        return self._change(ticket_id, advisor_id, advisor_name, TAKE)
+
+    def hand_back(self, ticket_id: int, advisor_id: int, advisor_name: str) -> TicketRecord:
+        return self._change(ticket_id, advisor_id, advisor_name, HAND_BACK)
+
+    def close(self, ticket_id: int, advisor_id: int, advisor_name: str) -> TicketRecord:
+        return self._change(ticket_id, advisor_id, advisor_name, CLOSE)
+
+    def delete_for_sender(self, sender_id: str) -> int:
+        """Erases every ticket of a conversation (SPEC 9: delete_my_data)."""
+        return self._delete(Ticket.sender_id == sender_id)
+
+    def purge_older_than(self, days: int) -> int:
+        """Deletes tickets not updated for `days` days (SPEC 9: retention period)."""
+        return self._delete(Ticket.updated_at < utcnow() - timedelta(days=days))
+
+    def _records(self, query) -> List[TicketRecord]:
+        with Session(self.engine) as session:
+            return [_record(ticket) for ticket in session.scalars(query)]
+
+    def _delete(self, condition) -> int:
+        with Session(self.engine) as session:
+            ids = list(session.scalars(select(Ticket.id).where(condition)))
+            if ids:
+                session.execute(delete(TicketEvent).where(TicketEvent.ticket_id.in_(ids)))
+                session.execute(delete(Ticket).where(Ticket.id.in_(ids)))
+            session.commit()
+            return len(ids)
+
+    def _change(self, ticket_id: int, advisor_id: int, advisor_name: str, change: Transition) -> TicketRecord:
+        with Session(self.engine, expire_on_commit=False) as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise TicketStateError(f"La demande n° {ticket_id} n'existe pas (ou a été effacée).")
+            before = _record(ticket)
+            if not change.allowed(before, advisor_id, advisor_name):
+                raise TicketStateError(_refusal(before, advisor_name))
+            ticket.status = change.status
+            if change.status == LIVE:
+                ticket.advisor, ticket.advisor_id = advisor_name, advisor_id
+            ticket.events.append(TicketEvent(kind=change.kind, actor=advisor_name))
+            session.commit()
+            return _record(ticket, with_events=True)
 
 
-def add_event(
-    ticket_id: int, kind: str, actor: str, detail: Optional[str] = None, url: Optional[str] = None
-) -> TicketEvent:
-    with Session(engine(url), expire_on_commit=False) as session:
-        event = TicketEvent(ticket_id=ticket_id, kind=kind, actor=actor, detail=detail)
-        session.add(event)
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is not None:
-            ticket.updated_at = utcnow()
-        session.commit()
-        return event
-
-
-def held_by(ticket: Ticket, advisor_id: int, advisor_name: str) -> bool:
-    """Whether this advisor account holds the ticket (live with them)."""
-    if ticket.status != LIVE:
-        return False
-    if ticket.advisor_id is not None:
-        return ticket.advisor_id == advisor_id
-    return ticket.advisor == advisor_name  # taken before advisor ids were recorded
-
-
-def _change(
-    ticket_id: int, advisor_id: int, advisor: str, allowed, new_status: str, kind: str, url: Optional[str]
-) -> Ticket:
-    with Session(engine(url), expire_on_commit=False) as session:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
-            raise TicketStateError(f"La demande n° {ticket_id} n'existe pas (ou a été effacée).")
-        if not allowed(ticket):
-            raise TicketStateError(_refusal(ticket, advisor))
-        ticket.status = new_status
-        if new_status == LIVE:
-            ticket.advisor, ticket.advisor_id = advisor, advisor_id
-        ticket.events.append(TicketEvent(kind=kind, actor=advisor))
-        session.commit()
-        list(ticket.events)
-        return ticket
-
-
-def _refusal(ticket: Ticket, advisor: str) -> str:
+def _refusal(ticket: TicketRecord, advisor: str) -> str:
     if ticket.status == CLOSED:
         return f"La demande n° {ticket.id} est clôturée."
     if ticket.status == LIVE and ticket.advisor == advisor:
@@ -270,36 +291,14 @@ def _refusal(ticket: Ticket, advisor: str) -> str:
     return f"La demande n° {ticket.id} ne permet pas cette action."
 
 
-# The advisor is named by account id (who may act) and display name (what the owner and the
-# ticket's history show).
+_repositories: Dict[str, SqlTicketRepository] = {}
 
 
-def take(ticket_id: int, advisor_id: int, advisor: str, url: Optional[str] = None) -> Ticket:
-    return _change(
-        ticket_id,
-        advisor_id,
-        advisor,
-        lambda t: t.status == QUEUED or held_by(t, advisor_id, advisor),
-        LIVE,
-        "taken",
-        url,
-    )
-
-
-def hand_back(ticket_id: int, advisor_id: int, advisor: str, url: Optional[str] = None) -> Ticket:
-    """The bot answers again; the ticket waits in the queue for any follow-up."""
-    return _change(
-        ticket_id, advisor_id, advisor, lambda t: held_by(t, advisor_id, advisor), QUEUED, "handed_back", url
-    )
-
-
-def close(ticket_id: int, advisor_id: int, advisor: str, url: Optional[str] = None) -> Ticket:
-    return _change(
-        ticket_id,
-        advisor_id,
-        advisor,
-        lambda t: t.status == QUEUED or held_by(t, advisor_id, advisor),
-        CLOSED,
-        "closed",
-        url,
-    )
+def ticket_repository(url: Optional[str] = None) -> SqlTicketRepository:
+    """The tickets of the database at `url`, by default the configured one
+    (CONSEILLER_DATABASE_URL): one repository, and one engine, per database."""
+    url = url or database_url()
+    repository = _repositories.get(url)
+    if repository is None:
+        repository = _repositories.setdefault(url, SqlTicketRepository(url))
+    return repository

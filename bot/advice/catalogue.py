@@ -7,37 +7,13 @@ from typing import Dict, List, Optional, Tuple
 
 from bot.datafile import DATA_DIR, DataFileError, check_known, load_yaml, require
 from bot.diagnostic.questionnaire import SPEC_CONTRACT
+from bot.labels import COSTS, LEVELS, NEEDS
 
 KINDS = ("guide", "mooc", "workshop", "diagnostic", "funding", "directory", "label", "tool", "buyers_guide")
-LEVEL_IDS = ("basic", "intermediate", "advanced", "leader")
-COSTS = ("free", "paid", "co-financed")
+# The ids come with their French names from bot.labels (bot/data/labels.yml).
+LEVEL_IDS = LEVELS
 STATUSES = ("active", "closed", "unverified")
-NEED_INTENTS = (
-    "need_online_sales",
-    "need_visibility",
-    "need_cybersecurity",
-    "need_management_tools",
-    "need_connectivity",
-    "need_training",
-    "need_funding",
-    "need_ai",
-    "need_gdpr",
-    "need_provider",
-)
-# How the owner's needs are named to them and to advisors.
-NEED_LABELS = {
-    "need_online_sales": "Vendre ou prendre des réservations en ligne",
-    "need_visibility": "Être visible en ligne",
-    "need_cybersecurity": "Se protéger (cybersécurité, sauvegardes)",
-    "need_management_tools": "Outils de gestion (factures, compta, clients)",
-    "need_connectivity": "Connexion et équipement",
-    "need_training": "Se former",
-    "need_funding": "Aides et financement",
-    "need_ai": "Intelligence artificielle, automatisation",
-    "need_gdpr": "RGPD et données des clients",
-    "need_provider": "Choisir un prestataire",
-}
-COST_LABELS = {"free": "gratuit", "paid": "payant", "co-financed": "cofinancé"}
+NEED_INTENTS = NEEDS  # SPEC section 2, the need_* intents
 
 
 @dataclass(frozen=True)
@@ -108,7 +84,7 @@ class Catalogue:
         return [entry for entry in self.entries if entry.kind == "buyers_guide"]
 
 
-def _strings(raw, where: str) -> Tuple[str, ...]:
+def _strings(raw: object, where: str) -> Tuple[str, ...]:
     if not isinstance(raw, list) or not raw or not all(isinstance(item, str) and item.strip() for item in raw):
         raise DataFileError(f"{where}: expected a non-empty list of texts")
     return tuple(raw)
@@ -200,7 +176,7 @@ def parse_catalogue(content: dict, source: str = "catalogue.yml") -> Catalogue:
     return Catalogue(entries=entries, needs=needs)
 
 
-def _parse_topic(raw: dict, where: str, entries: List[Entry], ids: List[str]) -> NeedTopic:
+def _parse_topic(raw: dict, where: str, entries: Tuple[Entry, ...], ids: List[str]) -> NeedTopic:
     topic_entries = _strings(require(raw, "entries", where, list), f"{where}.entries")
     guide = raw.get("guide")
     for entry_id in topic_entries + ((guide,) if guide else ()):

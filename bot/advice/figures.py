@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Iterator, Optional, Tuple
 
 from bot.datafile import DATA_DIR, DataFileError, check_known, load_yaml, require
 from bot.diagnostic.questionnaire import SPEC_CONTRACT
@@ -28,7 +28,7 @@ class ReferenceFigures:
     figures: Tuple[Figure, ...]
     comparisons: Tuple[Tuple[str, str], ...]  # (dimension or "overall", figure id)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Figure]:
         return iter(self.figures)
 
     def comparison_for(self, dimension: str) -> Optional[Figure]:

@@ -2,12 +2,14 @@
 
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from bot.advice.catalogue import COST_LABELS, Entry
+from bot.advice.catalogue import Entry
 from bot.advice.figures import ReferenceFigures
 from bot.advice.recommendations import Recommendation
 from bot.diagnostic.answers import DONT_KNOW_LABEL, NONE_LABEL
 from bot.diagnostic.questionnaire import Question, Questionnaire
 from bot.diagnostic.scoring import DiagnosticResult
+from bot.labels import load_labels
+from bot.messages import message
 
 Button = Dict[str, str]
 
@@ -25,12 +27,12 @@ def question_text(questionnaire: Questionnaire, question: Question) -> str:
     number = questionnaire.question_ids.index(question.id) + 1
     total = len(questionnaire.question_ids)
     dimension = questionnaire.dimension(question.dimension).label
-    text = f"Question {number}/{total} · {dimension}\n{question.text}"
+    text = (
+        message("diagnostic.question_heading", number=number, total=total, dimension=dimension) + "\n" + question.text
+    )
     if question.is_multi:
         choices = "\n".join(f"{index}. {option.label}" for index, option in enumerate(question.options, 1))
-        text += (
-            f"\n{choices}\nPlusieurs réponses possibles : cliquez sur une réponse ou écrivez par exemple « 1 et 3 »."
-        )
+        text += f"\n{choices}\n" + message("diagnostic.several_answers")
     return text
 
 
@@ -39,9 +41,9 @@ def clarify_text(question: Question, candidates: Sequence[str]) -> Tuple[str, Li
     labels = [question.label_of(option_id) for option_id in candidates]
     buttons = [{"title": label, "payload": label} for label in labels]
     if question.is_multi:
-        return "Lesquels exactement ? Choisissez-les un par un, ou écrivez par exemple « 1 et 3 ».", buttons
+        return message("diagnostic.clarify_several"), buttons
     named = ", ".join(f"« {label} »" for label in labels[:-1]) + f" ou « {labels[-1]} »"
-    return f"Pour être sûr de bien noter : plutôt {named} ?", buttons
+    return message("diagnostic.clarify_one", options=named), buttons
 
 
 def score_line(value: float) -> str:
@@ -51,20 +53,20 @@ def score_line(value: float) -> str:
 def result_text(questionnaire: Questionnaire, result: DiagnosticResult, figures: ReferenceFigures) -> str:
     weakest = [questionnaire.dimension(dimension_id).label for dimension_id in result.weakest]
     lines = [
-        f"Voici votre résultat : {score_line(result.overall)}, niveau « {result.level_label} ».",
+        message("results.headline", score=score_line(result.overall), level=result.level_label),
         "",
-        "Votre score par thème :",
+        message("results.by_dimension"),
     ]
     for dimension in questionnaire.dimensions:
         lines.append(f"• {dimension.label} : {score_line(result.dimension_scores[dimension.id])}")
-    lines += ["", f"Vos deux axes de progrès prioritaires : « {weakest[0]} » et « {weakest[1]} »."]
+    lines += ["", message("results.priorities", first=weakest[0], second=weakest[1])]
     compared = [
         figure.citation
         for figure in (figures.comparison_for(key) for key in ["overall"] + list(result.weakest))
         if figure is not None
     ]
     if compared:
-        lines += ["", "Pour vous situer :"] + [f"• {line}" for line in compared]
+        lines += ["", message("results.compared")] + [f"• {line}" for line in compared]
     return "\n".join(lines)
 
 
@@ -83,7 +85,7 @@ def result_card(questionnaire: Questionnaire, result: DiagnosticResult) -> Dict:
 
 
 def entry_text(entry: Entry, reason: Optional[str] = None) -> str:
-    cost = COST_LABELS[entry.cost]
+    cost = load_labels().costs[entry.cost]
     if entry.cost_note:
         cost = f"{cost} ({entry.cost_note})"
     lines = [f"« {entry.title} » — {entry.organisation}"]
@@ -94,34 +96,40 @@ def entry_text(entry: Entry, reason: Optional[str] = None) -> str:
     return "\n".join(lines)
 
 
-def resource_text(entry: Entry, lead: str = "À consulter") -> str:
+def resource_text(entry: Entry, lead: Optional[str] = None) -> str:
     """One resource in two short lines: title, publisher and cost; then the link."""
-    line = f"{lead} : « {entry.title} » ({entry.organisation}, {COST_LABELS[entry.cost]})"
+    lead = lead or message("recommendations.resource_lead")
+    line = f"{lead} : « {entry.title} » ({entry.organisation}, {load_labels().costs[entry.cost]})"
     return f"{line}\n{entry.url}" if entry.url else line
 
 
 def buyers_guide_text(entry: Entry, items: int = 2) -> str:
     """The heart of a buyer's guide, sized for a chat: the first questions and red flags."""
     guide = entry.guide
-    lines = [f"Bien choisir : {guide.provider}", "Les questions à poser :"]
+    if guide is None:  # the catalogue gives every buyers_guide entry its guide
+        raise ValueError(f"{entry.id} is not a buyer's guide")
+    lines = [
+        message("recommendations.guide_title", provider=guide.provider),
+        message("recommendations.guide_questions"),
+    ]
     lines += [f"• {item}" for item in guide.ask[:items]]
-    lines += ["Les signaux d'alerte :"] + [f"• {item}" for item in guide.warning_signs[:2]]
+    lines += [message("recommendations.guide_warnings")] + [f"• {item}" for item in guide.warning_signs[:2]]
     return "\n".join(lines)
 
 
 def more_resources_text(entries: Sequence[Entry]) -> str:
-    return "\n\n".join(resource_text(entry, "Aussi") for entry in entries)
+    return "\n\n".join(resource_text(entry, message("recommendations.also_lead")) for entry in entries)
 
 
 def recommendations_text(
     questionnaire: Questionnaire, recommendations: Sequence[Recommendation], first: bool = True
 ) -> str:
     if not recommendations:
-        return "Je vous ai présenté toutes les ressources adaptées à votre profil. Un conseiller peut vous aider à aller plus loin."
-    intro = "Pour progresser, je vous propose :" if first else "Voici d'autres pistes :"
+        return message("recommendations.none_left")
+    intro = message("recommendations.first" if first else "recommendations.more")
     blocks = [intro]
     for index, recommendation in enumerate(recommendations, 1):
         dimension = questionnaire.dimension(recommendation.dimension).label
-        reason = f"Pour « {dimension} » : {recommendation.entry.why}"
+        reason = message("recommendations.why_for_dimension", dimension=dimension, why=recommendation.entry.why)
         blocks.append(f"{index}. {entry_text(recommendation.entry, reason)}")
     return "\n\n".join(blocks)

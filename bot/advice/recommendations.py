@@ -21,7 +21,7 @@ class Recommendation:
 def _serves_region(entry: Entry, location: Optional[str]) -> bool:
     if not entry.region:
         return True
-    return bool(location) and normalize(entry.region) in normalize(location)
+    return bool(location and normalize(entry.region) in normalize(location))
 
 
 def _rank(entry: Entry, dimension: str, level: str) -> tuple:

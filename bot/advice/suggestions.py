@@ -10,15 +10,16 @@ the answers at once.
 
 from typing import Dict, List, Sequence, Tuple
 
-from bot.advice.catalogue import NEED_LABELS
+from bot.labels import load_labels
+from bot.messages import message
 
+# The needs by their label (labels file); the other intents by their button title (messages file).
 SUGGESTED_INTENTS: Dict[str, str] = {
-    **NEED_LABELS,
-    "start_diagnostic": "Faire le diagnostic",
-    "request_advisor": "Parler à un conseiller",
-    "ask_results": "Voir mes résultats",
-    "request_report": "Recevoir mon bilan",
-    "help": "Ce que je peux faire pour vous",
+    **load_labels().needs,
+    **{
+        intent: message(f"buttons.{intent}")
+        for intent in ("start_diagnostic", "request_advisor", "ask_results", "request_report", "help")
+    },
 }
 # Below this share of the probability, a guess is noise rather than a lead.
 MIN_CONFIDENCE = 0.12

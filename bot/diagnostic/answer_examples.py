@@ -50,13 +50,13 @@ def is_held_out(text: str) -> bool:
     return digest[0] < 256 * HOLDOUT_FRACTION
 
 
-def _text(value, where: str) -> str:
+def _text(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise DataFileError(f"{where}: expected a non-empty text between double quotes, found {value!r}")
     return value.strip()
 
 
-def _single_examples(question: Question, raw, where: str) -> List[Example]:
+def _single_examples(question: Question, raw: object, where: str) -> List[Example]:
     if not isinstance(raw, dict):
         raise DataFileError(f"{where}: a single-choice question lists its examples under each option id")
     allowed = question.option_ids + [DONT_KNOW]
@@ -72,7 +72,7 @@ def _single_examples(question: Question, raw, where: str) -> List[Example]:
     return examples
 
 
-def _multi_examples(question: Question, raw, where: str) -> List[Example]:
+def _multi_examples(question: Question, raw: object, where: str) -> List[Example]:
     if not isinstance(raw, list):
         raise DataFileError(f"{where}: a multiple-choice question lists entries with 'text' and 'options'")
     examples = []

@@ -14,14 +14,14 @@ import pickle
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, cast
 
 from rapidfuzz import fuzz, process
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from bot.diagnostic.answer_examples import ANSWERS_DIR, AnswerExamples, Example, load_answer_examples
+from bot.diagnostic.answer_examples import ANSWERS_DIR, Answer, AnswerExamples, Example, load_answer_examples
 from bot.diagnostic.questionnaire import DONT_KNOW, Question, Questionnaire, load_questionnaire
 from bot.language import text as text_module
 from bot.language.text import normalize
@@ -78,7 +78,7 @@ class Features:
         self.chars.fit(texts)
         return self
 
-    def transform(self, texts: Sequence[str]):
+    def transform(self, texts: Sequence[str]) -> Any:  # a scipy sparse matrix (scipy has no annotations)
         return hstack([self.words.transform(texts), self.chars.transform(texts)]).tocsr()
 
 
@@ -144,11 +144,12 @@ class QuestionModel:
                 found += 1
         return found / len(words)
 
-    def _kind(self, answer) -> str:
+    def _kind(self, answer: Answer) -> str:
         if answer == DONT_KNOW:
             return DONT_KNOW
         if self.is_multi:
             return SOME if answer else NONE_OF_THEM
+        assert isinstance(answer, str), "a single-choice example answers with one option id"
         return answer
 
     def read(self, text: str) -> Reading:
@@ -208,7 +209,7 @@ def load_reader(directory: Path = ANSWERS_DIR) -> AnswerReader:
     if cache.exists():
         try:
             with open(cache, "rb") as handle:
-                return pickle.load(handle)
+                return cast(AnswerReader, pickle.load(handle))
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):  # ImportError: a moved module
             pass  # a stale or broken cache is simply rebuilt
     reader = train_reader(load_answer_examples(directory))

@@ -18,13 +18,15 @@ from bot.diagnostic.answer_reader import NONE_OF_THEM, NOT_AN_ANSWER, SOME, Answ
 from bot.diagnostic.questionnaire import DONT_KNOW, Question
 from bot.language.entities import find_in_text
 from bot.language.text import normalize
+from bot.messages import message
 
 ANSWER = "answer"
 AMBIGUOUS = "ambiguous"
 NOT_UNDERSTOOD = "not_understood"
 
-DONT_KNOW_LABEL = "Je ne sais pas"
-NONE_LABEL = "Aucun de ceux-là"
+# The two buttons every question has besides its options (messages file, `buttons`).
+DONT_KNOW_LABEL = message("buttons.dont_know")
+NONE_LABEL = message("buttons.none_of_these")
 # Probability above which the reader's top reading is stored as the answer.
 STORE_THRESHOLD = 0.4
 # Two options compete when together they hold this much and the second this much alone.
@@ -107,10 +109,10 @@ def _label_match(question: Question, text: str) -> Optional[Value]:
 
 def complete_multi(question: Question, chosen: Iterable[str]) -> List[str]:
     """Orders the chosen options as in the question; several networks imply one network."""
-    chosen: Set[str] = set(chosen)
-    if "several_social_networks" in chosen:
-        chosen.add("social_network")
-    return [option_id for option_id in question.option_ids if option_id in chosen]
+    selected = set(chosen)
+    if "several_social_networks" in selected:
+        selected.add("social_network")
+    return [option_id for option_id in question.option_ids if option_id in selected]
 
 
 def is_button(question: Question, text: str) -> bool:
@@ -121,12 +123,16 @@ def is_button(question: Question, text: str) -> bool:
 def _networks_named(text: str, entities: Sequence[dict]) -> Set[str]:
     """Distinct social networks named and not negated ("pas de tiktok" does not count)."""
     norm = normalize(text)
-    named = set()
+    named: Set[str] = set()
     for found in find_in_text("social_network", text):
         before = norm[: norm.find(normalize(found.text))] if normalize(found.text) in norm else ""
         if not NEGATED_BEFORE.search(before):
             named.add(found.value)
-    named |= {entity.get("value") for entity in entities if entity.get("entity") == "social_network"} - {None}
+    named |= {
+        entity["value"]
+        for entity in entities
+        if entity.get("entity") == "social_network" and entity.get("value") is not None
+    }
     return named
 
 
@@ -217,7 +223,7 @@ def _decide_multi(question: Question, reading: Reading, text: str, entities: Seq
     if question.id == "q_online_presence":
         chosen = _networks_rule(chosen, _networks_named(text, entities))
     if not chosen:
-        best = max(reading.options, key=reading.options.get)
+        best = max(reading.options, key=lambda option_id: reading.options[option_id])
         if reading.options[best] < OPTION_THRESHOLD / 2:
             return _not_understood(first)
         chosen = [best]
@@ -226,33 +232,33 @@ def _decide_multi(question: Question, reading: Reading, text: str, entities: Seq
 
 def _networks_rule(chosen: List[str], networks: Set[str]) -> List[str]:
     """The networks named decide between one and several; a Google listing is a listing."""
-    chosen = set(chosen)
+    selected = set(chosen)
     if "google_business" in networks:
-        chosen.add("business_listing")
+        selected.add("business_listing")
         networks = networks - {"google_business"}
     if networks:
-        chosen.add("social_network")
+        selected.add("social_network")
         if len(networks) >= 2:
-            chosen.add("several_social_networks")
-        elif "several_social_networks" in chosen and len(networks) == 1:
-            chosen.discard("several_social_networks")
-    return sorted(chosen)
+            selected.add("several_social_networks")
+        elif "several_social_networks" in selected and len(networks) == 1:
+            selected.discard("several_social_networks")
+    return sorted(selected)
 
 
 # What the owner reads back after a typed answer ("Noté : …"), so a misreading shows.
 def noted_text(question: Question, value: Value) -> str:
     if value == DONT_KNOW:
-        return "Noté : vous ne savez pas."
+        return message("diagnostic.noted_dont_know")
     if isinstance(value, list):
         if not value:
-            return f"Noté : {question.noted_none}."
+            return message("diagnostic.noted", answer=question.noted_none)
         parts = [
             question.option(option_id).noted
             for option_id in value
             if not (option_id == "social_network" and "several_social_networks" in value)
         ]
-        return "Noté : " + _join(parts) + "."
-    return f"Noté : {question.option(value).noted}."
+        return message("diagnostic.noted", answer=_join(parts))
+    return message("diagnostic.noted", answer=question.option(value).noted)
 
 
 def _join(parts: List[str]) -> str:

@@ -3,23 +3,12 @@
 import re
 from typing import Optional, Sequence
 
+from bot.labels import load_labels
 from bot.language.entities import canonical_value, find_in_text, parse_headcount, stated_total
 from bot.language.entity_contract import contract_value
 from bot.language.text import normalize
+from bot.messages import message
 
-SECTOR_LABELS = {
-    "retail": "Commerce",
-    "food_service": "Restauration, café, bar",
-    "crafts": "Artisanat",
-    "construction": "Bâtiment",
-    "services": "Services",
-    "health": "Santé",
-    "agriculture": "Agriculture",
-    "industry": "Industrie",
-    "tourism": "Tourisme, hébergement",
-    "other": "Autre activité",
-}
-SOLO_LABEL = "Je travaille seul(e)"
 _LOCATION_PREFIX = re.compile(
     r"^\s*(?:(?:je suis|on est|nous sommes|j'habite|je travaille|c'est|c est|ça se passe|situ[ée]e?s?)\s+)?"
     r"(?:à|a|au|aux|sur|dans le|dans la|dans les|dans l'|dans|en|près de|pres de|à côté de|a cote de|vers)\s+",
@@ -29,12 +18,13 @@ _LOCATION_PREFIX = re.compile(
 
 def read_sector(text: str, entities: Sequence[dict] = ()) -> Optional[str]:
     norm = normalize(text)
-    for value, label in SECTOR_LABELS.items():
+    sectors = load_labels().sectors  # their names are the question's buttons
+    for value, label in sectors.items():
         if norm == normalize(label):
             return value
     for entity in entities:
-        if entity.get("entity") == "sector" and entity.get("value") in SECTOR_LABELS and entity["value"] != "other":
-            return entity["value"]
+        if entity.get("entity") == "sector" and entity.get("value") in sectors and entity["value"] != "other":
+            return str(entity["value"])  # a key of `sectors`: already a text
     found = find_in_text("sector", text)
     if found:
         return found[0].value
@@ -52,10 +42,10 @@ def _read_headcount(text: str, entities: Sequence[dict]) -> Optional[int]:
         return total
     for entity in entities:
         if entity.get("entity") == "headcount":
-            value = contract_value("headcount", entity.get("value"))
+            value: Optional[int] = contract_value("headcount", entity.get("value"))
             if value is not None:
                 return value
-    if normalize(text) in (normalize(SOLO_LABEL), "moi", "moi meme", "juste moi"):
+    if normalize(text) in (normalize(message("buttons.works_alone")), "moi", "moi meme", "juste moi"):
         return 1  # an answer to "combien êtes-vous ?"
     return parse_headcount(text)
 
@@ -75,12 +65,16 @@ def read_location(text: str, entities: Sequence[dict] = ()) -> Optional[str]:
 def known_profile_text(sector: Optional[str], headcount: Optional[int], location: Optional[str]) -> str:
     """ "Je note : Bâtiment, 4 personnes, Lille. " for facts given before the diagnostic."""
     facts = []
-    if sector in SECTOR_LABELS:
-        facts.append(f"secteur « {SECTOR_LABELS[sector]} »")
+    sectors = load_labels().sectors
+    if sector is not None and sector in sectors:
+        facts.append(message("diagnostic.known_sector", sector=sectors[sector]))
     if isinstance(headcount, (int, float)) and headcount >= 1:
-        facts.append("vous travaillez seul(e)" if int(headcount) == 1 else f"{int(headcount)} personnes")
+        alone = int(headcount) == 1
+        facts.append(
+            message("diagnostic.known_alone") if alone else message("diagnostic.known_people", count=int(headcount))
+        )
     if location:
         facts.append(str(location))
     if not facts:
         return ""
-    return f"J'ai déjà noté : {', '.join(facts)} ; je ne vous reposerai pas ces questions. "
+    return message("diagnostic.known_profile", facts=", ".join(facts))

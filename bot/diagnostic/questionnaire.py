@@ -2,14 +2,16 @@
 
 Wording, button labels and explanations come from the YAML file; the ids and
 points are the public contract of SPEC section 4 and are checked against it at load.
+The dimensions' names come from bot/data/labels.yml (bot.labels), with the other labels.
 """
 
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from bot.datafile import DATA_DIR, DataFileError, check_known, load_yaml, require
+from bot.labels import load_labels
 
 DONT_KNOW = "dont_know"
 PROFILE_SLOTS = ("sector", "headcount", "location")
@@ -60,7 +62,7 @@ SPEC_CONTRACT: Dict[str, Dict[str, Dict[str, Optional[int]]]] = {
     },
 }
 
-MULTI_SCORING = {
+MULTI_SCORING: Dict[str, Dict[str, Any]] = {
     "q_cloud_services": {"method": "count", "points": [0, 4, 7, 10]},
     "q_online_presence": {
         "method": "sum_capped",
@@ -94,7 +96,7 @@ class Question:
     options: Tuple[Option, ...]
     yes: Optional[str] = None
     no: Optional[str] = None
-    scoring: Dict = field(default_factory=dict, hash=False, compare=False)
+    scoring: Dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     noted_none: str = ""  # multiple choice: read back for "none of them"
 
     @property
@@ -242,6 +244,8 @@ def parse_questionnaire(content: dict, source: str = "questionnaire.yml") -> Que
         dimension_id = require(raw, "id", where)
         if dimension_id not in SPEC_CONTRACT:
             raise DataFileError(f"{where}: unknown dimension '{dimension_id}'")
+        if "label" in raw:
+            raise DataFileError(f"{where}.label: a dimension's name is in labels.yml (dimensions.{dimension_id})")
         questions = tuple(
             _parse_question(raw_question, dimension_id, f"{where}.questions[{position}]")
             for position, raw_question in enumerate(require(raw, "questions", where, list))
@@ -250,7 +254,8 @@ def parse_questionnaire(content: dict, source: str = "questionnaire.yml") -> Que
             raise DataFileError(
                 f"{where}: dimension '{dimension_id}' must hold exactly {', '.join(SPEC_CONTRACT[dimension_id])}"
             )
-        dimensions.append(Dimension(id=dimension_id, label=require(raw, "label", where), questions=questions))
+        label = load_labels().dimensions[dimension_id]  # its name, from labels.yml
+        dimensions.append(Dimension(id=dimension_id, label=label, questions=questions))
     if sorted(dimension.id for dimension in dimensions) != sorted(SPEC_CONTRACT):
         raise DataFileError(f"{source}: the dimensions must be exactly {', '.join(SPEC_CONTRACT)}")
     return Questionnaire(profile=tuple(profile), dimensions=tuple(dimensions))

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping
 
 from bot.diagnostic.questionnaire import DONT_KNOW, Question, Questionnaire
+from bot.labels import load_labels
 
 LEVELS = (  # (upper bound of the unrounded overall score, level id)
     (25.0, "basic"),
@@ -11,12 +12,6 @@ LEVELS = (  # (upper bound of the unrounded overall score, level id)
     (75.0, "advanced"),
     (100.0, "leader"),
 )
-LEVEL_LABELS = {
-    "basic": "Débutant",
-    "intermediate": "Intermédiaire",
-    "advanced": "Avancé",
-    "leader": "Leader",
-}
 
 
 class InvalidAnswer(ValueError):
@@ -30,7 +25,9 @@ def question_score(question: Question, answer: Any) -> float:
     if not question.is_multi:
         if answer not in question.option_ids:
             raise InvalidAnswer(f"{question.id}: '{answer}' is not an option")
-        return float(question.option(answer).points)
+        points = question.option(answer).points
+        assert points is not None, "load_questionnaire gives every single-choice option its SPEC points"
+        return float(points)
     if not isinstance(answer, (list, tuple)):
         raise InvalidAnswer(f"{question.id}: expected a list of options, found {answer!r}")
     chosen = set(answer)
@@ -65,7 +62,7 @@ class DiagnosticResult:
 
     @property
     def level_label(self) -> str:
-        return LEVEL_LABELS[self.level]
+        return load_labels().levels[self.level]
 
 
 def missing_answers(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> List[str]:

@@ -1,10 +1,14 @@
 """When to hand the owner over to a human advisor, and what the ticket holds (SPEC 7)."""
 
 from datetime import datetime
-from typing import Any, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional
 
 from bot.diagnostic.scoring import DiagnosticResult
 from bot.handover.office_hours import when_text
+from bot.messages import message
+
+if TYPE_CHECKING:  # bot.settings reads office hours from this package: no import at run time
+    from bot.settings import Settings
 
 FAILED_UNDERSTANDINGS_LIMIT = 2
 SECURITY_ALERT_BELOW = 25.0
@@ -99,28 +103,21 @@ def ticket_fields(
     }
 
 
-def what_happens_next(ticket_id: int, how: str, when: str, settings, advisors_online: int, now: datetime) -> str:
+def what_happens_next(
+    ticket_id: int, how: str, when: str, settings: "Settings", advisors_online: int, now: datetime
+) -> str:
     """The owner's message once the ticket exists: live help now, or when to expect contact."""
     hours = settings.office_hours
-    done = f"C'est noté ! Votre demande n° {ticket_id} est transmise à {settings.team_name}."
-    recap = (
-        f"Le conseiller aura sous les yeux le résumé de notre échange : vous n'aurez pas à tout réexpliquer. "
-        f"Contact : {how}, moment souhaité : {when.lower()}."
-    )
+    done = message("handoff.sent", ticket=ticket_id, team=settings.team_name)
+    recap = message("handoff.recap", how=how, when=when.lower())
     if hours.is_open(now) and advisors_online > 0:
-        return (
-            f"{done} Un conseiller est disponible en ce moment : il peut vous répondre ici même dans quelques "
-            f"minutes, restez sur cette conversation. Sinon, il vous recontactera {settings.response_delay}. {recap}"
-        )
+        return f"{done} {message('handoff.advisor_available', delay=settings.response_delay)} {recap}"
     opening = hours.next_opening(now)
     local_now = hours.local(now)
     if hours.is_open(now):
-        waiting = "Aucun conseiller n'est en ligne pour le moment : votre demande attend le premier disponible."
+        waiting = message("handoff.nobody_online")
     elif opening is not None:
-        waiting = (
-            f"Nos conseillers ne sont pas joignables en ce moment (ils sont là {hours.summary()}) : "
-            f"votre demande sera traitée à partir de {when_text(opening, local_now)}."
-        )
+        waiting = message("handoff.closed_until", hours=hours.summary(), opening=when_text(opening, local_now))
     else:
-        waiting = "Nos conseillers ne sont pas joignables en ce moment : votre demande attend le premier disponible."
-    return f"{done} {waiting} Un conseiller vous recontactera {settings.response_delay}. {recap}"
+        waiting = message("handoff.closed")
+    return f"{done} {waiting} {message('handoff.will_call', delay=settings.response_delay)} {recap}"

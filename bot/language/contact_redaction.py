@@ -30,14 +30,14 @@ def _may_spell_numbers(text: str) -> bool:
 
 
 def has_contact(text: Optional[str]) -> bool:
-    return bool(text) and redact_text(text) != text
+    return bool(text and redact_text(text) != text)
 
 
 def redact_event(event: Dict[str, Any]) -> Dict[str, Any]:
     """The event with every contact detail masked; contact slots emptied."""
     if event.get("event") == "slot" and event.get("name") in CONTACT_SLOTS and event.get("value") is not None:
         return {**event, "value": None}
-    return _redact(event)
+    return {key: _redact(item) for key, item in event.items()}
 
 
 def _redact(value: Any) -> Any:

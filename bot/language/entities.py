@@ -1,50 +1,21 @@
 """Normalisation of entity values to the canonical forms of SPEC section 2.
 
-Used both by the NLU pipeline (components/entity_normalizer.py) and by the diagnostic
+Used both by the NLU pipeline (rasa_addons/entity_normalizer.py) and by the diagnostic
 form when it reads a free-text answer.
 """
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional
 
 import phonenumbers
-import yaml
 from email_validator import EmailNotValidError, validate_email
 from rapidfuzz import fuzz, process
 from text_to_num import alpha2digit
 
 from bot.language.text import normalize, strip_accents
-
-SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "data" / "nlu" / "synonyms.yml"
-
-CANONICAL_VALUES: Dict[str, Tuple[str, ...]] = {
-    "sector": (
-        "retail",
-        "food_service",
-        "crafts",
-        "construction",
-        "services",
-        "health",
-        "agriculture",
-        "industry",
-        "tourism",
-        "other",
-    ),
-    "social_network": (
-        "facebook",
-        "instagram",
-        "linkedin",
-        "tiktok",
-        "x",
-        "youtube",
-        "pinterest",
-        "google_business",
-    ),
-    "connection_type": ("none", "mobile", "adsl", "fiber", "cable"),
-}
+from bot.language.vocabulary import CANONICAL_VALUES, Vocabulary, vocabulary_from_files
 
 _ARTICLES = {
     "le",
@@ -69,27 +40,10 @@ _ARTICLES = {
 }
 
 
-def load_vocabulary(path: Path = SYNONYMS_FILE) -> Dict[str, Dict[str, str]]:
-    """entity -> {normalised synonym -> canonical value}, read from Rasa's synonym file."""
-    vocabulary: Dict[str, Dict[str, str]] = {entity: {} for entity in CANONICAL_VALUES}
-    if not path.exists():
-        return vocabulary
-    with open(path, encoding="utf-8") as handle:
-        content = yaml.safe_load(handle) or {}
-    for block in content.get("nlu", []):
-        canonical = block.get("synonym")
-        for entity, values in CANONICAL_VALUES.items():
-            if canonical in values:
-                for line in str(block.get("examples", "")).splitlines():
-                    text = normalize(line.strip().lstrip("-").strip())
-                    if text:
-                        vocabulary[entity][text] = canonical
-    return vocabulary
-
-
 @lru_cache(maxsize=1)
-def default_vocabulary() -> Dict[str, Dict[str, str]]:
-    return load_vocabulary()
+def default_vocabulary() -> Vocabulary:
+    """The vocabulary of the training files (the NLU component learns the same one)."""
+    return vocabulary_from_files()
 
 
 def _candidates(norm: str) -> Iterable[str]:

@@ -11,13 +11,11 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Collection, Dict, Optional
+from typing import Collection, Optional
 
-from bot.datafile import DATA_DIR, DataFileError, load_yaml, require
 from bot.language.entity_contract import contract_value
+from bot.messages import message
 
-REPLY_KEYS = ("empty", "too_long", "too_fast", "technical_fault")
 # A button payload carries at most a couple of entities; more is a forgery.
 MAX_PAYLOAD_ENTITIES = 4
 # Intents a payload may not name: Rasa's own (restarting a session, going back) and the
@@ -40,19 +38,11 @@ class Inbound:
     reason: str = "ok"
 
 
-@lru_cache(maxsize=1)
-def replies() -> Dict[str, str]:
-    path = DATA_DIR / "replies.yml"
-    content = load_yaml(path)
-    found = {key: require(content, key, str(path)) for key in REPLY_KEYS}
-    unknown = set(content) - set(REPLY_KEYS)
-    if unknown:
-        raise DataFileError(f"{path}: unknown keys {', '.join(sorted(unknown))}")
-    return found
-
-
 def reply(key: str, max_chars: int = 0) -> str:
-    return replies()[key].replace("{max_chars}", f"{max_chars:,}".replace(",", "\u202f"))
+    """The door's reply `key` (empty, too_long, too_fast, technical_fault) from the messages file."""
+    if key == "too_long":
+        return message("door.too_long", max_chars=f"{max_chars:,}".replace(",", "\u202f"))
+    return message(f"door.{key}")
 
 
 def clean_text(raw: object) -> str:
@@ -83,7 +73,7 @@ def sanitize_payload(text: str, allowed_intents: Collection[str]) -> str:
     Anything else that starts with "/" is read as words, like any typed message."""
     match = _PAYLOAD.fullmatch(text)
     intent = match.group(1) if match else None
-    if intent is None or intent not in allowed_intents or intent in INTERNAL_INTENTS:
+    if match is None or intent not in allowed_intents or intent in INTERNAL_INTENTS:
         return text.lstrip("/ ").replace("_", " ").strip()
     entities = {}
     try:

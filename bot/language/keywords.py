@@ -66,9 +66,10 @@ def match_keywords(text: str, groups: Sequence[Tuple[str, Iterable[str]]], negat
         start = 0
         while True:
             # Each search goes on after the previous match: one pass over the words per keyword.
-            start = _find_keyword(words, used, keyword, start)
-            if start is None:
+            found = _find_keyword(words, used, keyword, start)
+            if found is None:
                 break
+            start = found
             for index in range(start, start + len(keyword)):
                 used[index] = True
             negated = negation_aware and any(word in NEGATIONS for word in words[max(0, start - 3) : start])

@@ -48,18 +48,23 @@ def make_tracker(
     )
 
 
-def answering(slot, text, intent="inform", entities=(), slots=None, **kwargs):
-    """The tracker the form's validation receives when the owner answers `slot`."""
+TYPED = object()  # the slot is filled with the text the owner typed
+
+
+def answering(slot, text, intent="inform", entities=(), slots=None, value=TYPED, form="diagnostic_form", **kwargs):
+    """The tracker a form's validation receives when the owner answers `slot` (filled with
+    `value`, by default what they typed)."""
+    value = text if value is TYPED else value
     events = [
         {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}, "entities": list(entities)}},
-        {"event": "slot", "name": slot, "value": text},
+        {"event": "slot", "name": slot, "value": value},
     ]
     return make_tracker(
         text,
         intent,
         entities,
-        {**(slots or {}), slot: text},
-        active_loop="diagnostic_form",
+        {**(slots or {}), slot: value},
+        active_loop=form,
         requested_slot=slot,
         events=events,
         **kwargs,

@@ -2,6 +2,7 @@
 
 import asyncio
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ActionNotUnderstood, ValidateSlotMappings
@@ -13,7 +14,8 @@ from actions.results import ActionDiagnosticResults, ActionMoreRecommendations
 from bot.adapters import storage
 from bot.advice.catalogue import load_catalogue
 from bot.diagnostic.questionnaire import DONT_KNOW, load_questionnaire
-from tests.actions.conftest import make_tracker, recorded_tracker, run, slot_events
+from tests.actions.conftest import answering, make_tracker, recorded_tracker, run, slot_events
+from tests.helpers import best_answers
 
 Q = load_questionnaire()
 PROFILE = {"sector": "crafts", "headcount": 3, "location": "Lille"}
@@ -25,40 +27,52 @@ def all_answers(value=DONT_KNOW, **overrides):
     return answers
 
 
-def best():
-    return {q.id: (q.option_ids if q.is_multi else max(q.options, key=lambda o: o.points).id) for q in Q.questions}
-
-
 def test_results_set_the_spec_slots_and_offer_an_advisor_to_a_beginner():
     messages, events = run(
         ActionDiagnosticResults(), make_tracker("mes résultats", "ask_results", slots={**PROFILE, **all_answers()})
     )
     slots = slot_events(events)
     assert slots["score_overall"] == 0 and slots["maturity_level"] == "basic"
-    assert set(slots["dimension_scores"]) == {d.id for d in Q.dimensions}
-    assert "0/100" in messages[0]["text"] and "Débutant" in messages[0]["text"]
-    assert messages[0]["text"].count("%") >= 1  # compared with French SME figures
+    assert slots["dimension_scores"] == {d.id: 0 for d in Q.dimensions}
+    assert messages[0]["text"].startswith("Voici votre résultat : 0/100, niveau « Débutant ».")
+    comparisons = messages[0]["text"].split("\n\nPour vous situer :\n")[1].splitlines()
+    assert len(comparisons) == 3 and all(line.startswith("• ") and " % " in line for line in comparisons)  # SME figures
     assert len(slots["recommendations_shown"]) == 3
     assert slots["pending_offer"] == "handoff:basic_level"
+    assert messages[-1]["text"] == (
+        "Votre entreprise a de belles marges de progrès, et c'est exactement le rôle de nos conseillers : un échange "
+        "d'une demi-heure permet souvent de choisir les deux ou trois premières actions utiles. Voulez-vous qu'un "
+        "conseiller vous recontacte ?"
+    )
+    assert [button["title"] for button in messages[-1]["buttons"]] == ["Oui", "Non merci"]
 
 
 def test_a_leader_gets_recommendations_and_no_advisor_push():
-    messages, events = run(ActionDiagnosticResults(), make_tracker(slots={**PROFILE, **best()}))
+    messages, events = run(ActionDiagnosticResults(), make_tracker(slots={**PROFILE, **best_answers(Q)}))
     slots = slot_events(events)
     assert slots["maturity_level"] == "leader" and slots["score_overall"] == 100
     assert slots["pending_offer"] == "more_recommendations"
 
 
 def test_a_low_security_score_alone_triggers_the_advisor_offer():
-    answers = best()
+    answers = best_answers(Q)
     answers.update({"q_backup": "none", "q_security_measures": ["antivirus"]})
     _, events = run(ActionDiagnosticResults(), make_tracker(slots={**PROFILE, **answers}))
     assert slot_events(events)["pending_offer"] == "handoff:security_low"
 
 
-def test_results_before_the_end_say_how_far_the_owner_is():
-    messages, events = run(ActionDiagnosticResults(), make_tracker(slots={**PROFILE, "q_digital_plan": "idea"}))
-    assert "1 questions sur 15" in messages[0]["text"] or "1 question" in messages[0]["text"]
+@pytest.mark.parametrize(
+    "answers, expected",
+    [
+        ({"q_digital_plan": "idea"}, "vous avez répondu à 1 question sur 15"),
+        ({"q_digital_plan": "idea", "q_digital_benefit": "no"}, "vous avez répondu à 2 questions sur 15"),
+    ],
+)
+def test_results_before_the_end_say_how_far_the_owner_is(answers, expected):
+    messages, events = run(ActionDiagnosticResults(), make_tracker(slots={**PROFILE, **answers}))
+    assert [message["text"] for message in messages] == [
+        f"Votre diagnostic n'est pas terminé : {expected}. On continue ?"
+    ]
     assert slot_events(events)["pending_offer"] == "resume_diagnostic"
 
 
@@ -97,29 +111,16 @@ def test_the_buyers_guide_and_more_resources_come_when_clicked():
 
 
 def test_consent_refused_keeps_no_contact():
-    tracker = make_tracker(
-        "non",
-        "deny",
-        slots={"handoff_consent": False, "email": "contact@atelier.fr"},
-        active_loop="handoff_form",
-        requested_slot="handoff_consent",
-        events=[{"event": "user", "text": "non"}, {"event": "slot", "name": "handoff_consent", "value": False}],
+    tracker = answering(
+        "handoff_consent", "non", "deny", slots={"email": "contact@atelier.fr"}, value=False, form="handoff_form"
     )
     _, events = run(ValidateHandoffForm(), tracker)
     assert slot_events(events)["email"] is None
 
 
 def test_an_invalid_contact_is_asked_again():
-    tracker = make_tracker(
-        "mon num c'est le 12",
-        "give_contact",
-        slots={"handoff_consent": True, "contact": "mon num c'est le 12"},
-        active_loop="handoff_form",
-        requested_slot="contact",
-        events=[
-            {"event": "user", "text": "mon num c'est le 12"},
-            {"event": "slot", "name": "contact", "value": "mon num c'est le 12"},
-        ],
+    tracker = answering(
+        "contact", "mon num c'est le 12", "give_contact", slots={"handoff_consent": True}, form="handoff_form"
     )
     messages, events = run(ValidateHandoffForm(), tracker)
     assert slot_events(events)["contact"] is None and "téléphone" in messages[0]["text"]
@@ -142,7 +143,7 @@ def test_a_ticket_holds_profile_scores_needs_and_transcript():
     }
     messages, result = run(ActionCreateHandoffTicket(), make_tracker(slots=slots, events=events, sender_id="owner-42"))
     assert slot_events(result)["handoff_status"] == "queued"
-    [ticket] = storage.tickets_for("owner-42")
+    [ticket] = storage.ticket_repository().for_sender("owner-42")
     assert (ticket.email, ticket.sector, ticket.headcount, ticket.score_overall) == (
         "contact@atelier.fr",
         "crafts",
@@ -158,21 +159,21 @@ def test_a_conversation_cannot_create_more_tickets_a_day_than_the_limit():
     for _ in range(3):  # settings.yml: limits.tickets_per_day_per_conversation
         run(ActionCreateHandoffTicket(), make_tracker(slots=slots, sender_id="owner-46"))
     messages, result = run(ActionCreateHandoffTicket(), make_tracker(slots=slots, sender_id="owner-46"))
-    assert len(storage.tickets_for("owner-46")) == 3
+    assert len(storage.ticket_repository().for_sender("owner-46")) == 3
     assert "déjà transmis plusieurs demandes" in messages[0]["text"] and slot_events(result)["handoff_status"] == "none"
 
 
 def test_without_consent_no_ticket_is_created():
     _, result = run(ActionCreateHandoffTicket(), make_tracker(slots={"handoff_consent": False}, sender_id="owner-43"))
-    assert storage.tickets_for("owner-43") == [] and slot_events(result)["handoff_status"] == "none"
+    assert storage.ticket_repository().for_sender("owner-43") == [] and slot_events(result)["handoff_status"] == "none"
 
 
 def test_delete_my_data_asks_for_confirmation_then_erases_the_tickets():
-    storage.create_ticket({"sender_id": "owner-44", "reason": "requested", "email": "contact@atelier.fr"})
+    storage.ticket_repository().create({"sender_id": "owner-44", "reason": "requested", "email": "contact@atelier.fr"})
     messages, events = run(
         ActionDeleteMyData(), make_tracker("supprimez mes données", "delete_my_data", sender_id="owner-44")
     )
-    assert len(storage.tickets_for("owner-44")) == 1 and "Confirmez-vous" in messages[0]["text"]
+    assert len(storage.ticket_repository().for_sender("owner-44")) == 1 and "Confirmez-vous" in messages[0]["text"]
     assert slot_events(events)["pending_offer"] == "delete_my_data"
     answered = asked_then("delete_my_data", "oui")
     _, events = run(
@@ -184,7 +185,7 @@ def test_delete_my_data_asks_for_confirmation_then_erases_the_tickets():
         ActionDeleteMyData(),
         make_tracker("oui", "affirm", slots={"pending_offer": "delete_my_data"}, sender_id="owner-44", events=answered),
     )
-    assert storage.tickets_for("owner-44") == []
+    assert storage.ticket_repository().for_sender("owner-44") == []
     assert any(event["event"] == "reset_slots" for event in events)
 
 
@@ -198,7 +199,7 @@ def asked_then(offer, *owner_messages):
 
 
 def test_a_yes_after_an_unrelated_turn_does_not_confirm_an_erasure():
-    storage.create_ticket({"sender_id": "owner-45", "reason": "requested", "email": "contact@atelier.fr"})
+    storage.ticket_repository().create({"sender_id": "owner-45", "reason": "requested", "email": "contact@atelier.fr"})
     stale = asked_then("delete_my_data", "c'est quoi le cloud ?", "oui")
     tracker = make_tracker(
         "oui", "affirm", slots={"pending_offer": "delete_my_data"}, sender_id="owner-45", events=stale
@@ -206,7 +207,7 @@ def test_a_yes_after_an_unrelated_turn_does_not_confirm_an_erasure():
     messages, events = run(ActionAnswerOffer(), tracker)
     assert not any(event.get("name") == "action_delete_my_data" for event in events)
     messages, events = run(ActionDeleteMyData(), tracker)  # even if it ran, it asks again
-    assert "Confirmez-vous" in messages[0]["text"] and len(storage.tickets_for("owner-45")) == 1
+    assert "Confirmez-vous" in messages[0]["text"] and len(storage.ticket_repository().for_sender("owner-45")) == 1
 
 
 def test_no_to_the_confirmation_keeps_everything_and_resumes_the_diagnostic():
@@ -229,7 +230,13 @@ def test_two_fallbacks_in_a_row_offer_an_advisor():
     count = asyncio.run(ValidateSlotMappings().extract_failed_understandings(CollectingDispatcher(), tracker, {}))
     assert count == {"failed_understandings": 2}
     messages, events = run(ActionNotUnderstood(), make_tracker("azerty", "nlu_fallback", slots=count))
-    assert slot_events(events)["pending_offer"] == "handoff:not_understood" and "conseiller" in messages[0]["text"]
+    assert slot_events(events)["pending_offer"] == "handoff:not_understood"
+    assert [(message["text"], message["buttons"]) for message in messages] == [
+        (
+            "Je n'arrive pas à vous comprendre, désolé. Voulez-vous qu'un conseiller vous recontacte ?",
+            [{"title": "Oui", "payload": "/affirm"}, {"title": "Non merci", "payload": "/deny"}],
+        )
+    ]
 
 
 def test_an_unsure_guess_is_offered_as_buttons_not_a_bare_rephrase():
@@ -276,7 +283,7 @@ def test_recorded_conversation_makes_a_ticket_with_its_transcript():
     tracker = recorded_tracker("completed_diagnostic.json")
     tracker.slots.update({"handoff_consent": True, "phone": "0247000000", "preferred_time": "En matinée"})
     run(ActionCreateHandoffTicket(), tracker)
-    [ticket] = storage.tickets_for("recorded-florist")
+    [ticket] = storage.ticket_repository().for_sender("recorded-florist")
     assert ticket.sector == "retail" and ticket.location == "Tours" and ticket.headcount == 2
     owner_lines = [line["text"] for line in ticket.transcript if line["from"] == "owner"]
     assert owner_lines[:3] == ["bonjour", "je veux faire le diagnostic", "je suis fleuriste"]

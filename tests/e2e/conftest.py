@@ -11,6 +11,7 @@ import pytest
 
 from bot.adapters import storage
 from ops.servers import BIN, REPO_ROOT, assistant, free_port, rest_message
+from tests.helpers import reply_text
 from tests.local_services import MailInbox, WebhookInbox
 
 MODEL = REPO_ROOT / "models" / "conseiller.tar.gz"
@@ -39,6 +40,12 @@ limits:
 """ % ", ".join(
     f"{day}: ['00:00-23:59']" for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 )
+
+
+def tracker(url: str, sender: str) -> dict:
+    """A conversation as the Rasa server holds it (its HTTP API, with the server's token)."""
+    with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as response:
+        return json.loads(response.read())
 
 
 @pytest.fixture(scope="session")
@@ -134,7 +141,7 @@ class Owner:
 
     @property
     def text(self) -> str:
-        return "\n".join(message.get("text", "") for message in self.replies)
+        return reply_text(self.replies)
 
     @property
     def buttons(self) -> list:
@@ -145,16 +152,14 @@ class Owner:
         return self.says(button["payload"])
 
     def tracker(self) -> dict:
-        url = f"{self.url}/conversations/{self.sender}/tracker?token={TOKEN}"
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return json.loads(response.read())
+        return tracker(self.url, self.sender)
 
     @property
     def slots(self) -> dict:
         return self.tracker()["slots"]
 
     def tickets(self):
-        return storage.tickets_for(self.sender, self.database_url)
+        return storage.ticket_repository(self.database_url).for_sender(self.sender)
 
 
 @pytest.fixture

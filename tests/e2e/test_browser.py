@@ -5,17 +5,16 @@ diagnostic with clicks and typed answers, reload, advisor request, live takeover
 hand back, and the refusals of the console. Screenshots go to results/screenshots/.
 """
 
-import json
 import shutil
-import urllib.error
-import urllib.request
 
 import pytest
 
 from bot.adapters import advisors, storage
 from bot.diagnostic.questionnaire import load_questionnaire
+from bot.labels import load_labels
 from ops.servers import REPO_ROOT
-from tests.e2e.test_conversations import FREE_TEXT_ANSWERS
+from tests.e2e.conftest import tracker
+from tests.helpers import CONSOLE, FREE_TEXT_ANSWERS, call
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -39,7 +38,9 @@ def browser():
 
 @pytest.fixture(scope="module")
 def advisor_account(databases):
-    advisors.create_account(ADVISOR_EMAIL, ADVISOR_NAME, ADVISOR_PASSWORD, databases["CONSEILLER_DATABASE_URL"])
+    advisors.advisor_repository(databases["CONSEILLER_DATABASE_URL"]).create_account(
+        ADVISOR_EMAIL, ADVISOR_NAME, ADVISOR_PASSWORD
+    )
 
 
 def no_dialogs(page):
@@ -95,28 +96,12 @@ class WidgetOwner:
 
 
 def tracker_slots(url, sender):
-    from tests.e2e.conftest import TOKEN
-
-    with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as answer:
-        return json.loads(answer.read())["slots"]
+    return tracker(url, sender)["slots"]
 
 
 def api_status(url, path, cookie=None, method="GET"):
-    request = urllib.request.Request(
-        url + path,
-        method=method,
-        data=b"{}" if method == "POST" else None,
-        headers={
-            "Content-Type": "application/json",
-            "X-Requested-With": "conseiller-console",
-            **({"Cookie": cookie} if cookie else {}),
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as refused:
-        return refused.code, json.loads(refused.read())
+    status, body, _ = call(url, path, {} if method == "POST" else None, CONSOLE, cookie)
+    return status, body
 
 
 def log_in(page, url, password=ADVISOR_PASSWORD):
@@ -188,7 +173,7 @@ def test_owner_diagnostic_reload_advisor_takeover_hand_back_and_restart(
     owner.clicks("Oui, j'accepte")
     owner.says("contact@boulangerie-exemple.fr")
     owner.clicks("En matinée")
-    [ticket] = storage.tickets_for(owner.session_id, databases["CONSEILLER_DATABASE_URL"])
+    [ticket] = storage.ticket_repository(databases["CONSEILLER_DATABASE_URL"]).for_sender(owner.session_id)
     owner.sees(f"n° {ticket.id}")
     owner.sees("Un conseiller est disponible en ce moment")
 
@@ -240,9 +225,14 @@ def test_owner_diagnostic_reload_advisor_takeover_hand_back_and_restart(
     # Handed back: the bot answers again; everything is recorded on the ticket.
     console.locator("#cn-handback").click()
     owner.sees("Le conseiller vous a rendu la main")
+    # The ticket's history names its events as bot/data/labels.yml does: the console fetched them.
+    history = console.locator("#cn-detail-history")
+    history.locator("summary").click()
+    for kind in ("created", "taken", "handed_back"):
+        expect(history).to_contain_text(load_labels().events[kind], timeout=TIMEOUT)
     owner.says("merci")
     assert owner.page.locator(".cn-messages .cn-from-bot").count() > bot_messages
-    recorded = storage.ticket_with_events(ticket.id, databases["CONSEILLER_DATABASE_URL"])
+    recorded = storage.ticket_repository(databases["CONSEILLER_DATABASE_URL"]).get_with_events(ticket.id)
     kinds = [event.kind for event in recorded.events]
     assert kinds[:1] == ["created"] and {"notified", "taken", "advisor_message", "owner_message", "handed_back"} <= set(
         kinds
@@ -301,7 +291,7 @@ def test_the_console_refuses_wrong_passwords_expired_sessions_and_anonymous_call
     [cookie] = [c for c in context.cookies() if c["name"] == "conseiller_console"]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert api_status(server, "/console/api/me", cookie=f"conseiller_console={cookie['value']}")[0] == 200
-    advisors.expire_session(cookie["value"], databases["CONSEILLER_DATABASE_URL"])
+    advisors.advisor_repository(databases["CONSEILLER_DATABASE_URL"]).expire_session(cookie["value"])
     status, body = api_status(server, "/console/api/me", cookie=f"conseiller_console={cookie['value']}")
     assert status == 401 and "session" in body["error"]
     page.reload()

@@ -1,11 +1,8 @@
 """The advisor console's defences against the real Rasa server (and its socket.io server),
 with accounts changed from another process, as `make advisor` does."""
 
-import json
 import queue
 import threading
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
@@ -13,35 +10,12 @@ import socketio
 
 from bot.adapters import advisors, storage
 from bot.adapters.channels.live import SOCKET_CHECK_SECONDS
-
-CONSOLE = {"X-Requested-With": "conseiller-console"}
-PASSWORD = "mot de passe de test"
-
-
-def call(server, path, body=None, headers=None, cookie=None):
-    request = urllib.request.Request(
-        server + path,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", **(headers or {}), **({"Cookie": cookie} if cookie else {})},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, json.loads(answer.read()), answer.headers
-    except urllib.error.HTTPError as refused:
-        return refused.code, json.loads(refused.read()), refused.headers
-
-
-def log_in(server, email, password=PASSWORD):
-    status, body, headers = call(
-        server, "/console/api/login", {"email": email, "password": password}, {**CONSOLE, "Origin": server}
-    )
-    assert status == 200, body
-    return headers["Set-Cookie"].split(";")[0]
+from tests.helpers import CONSOLE, PASSWORD, call, log_in
 
 
 def account(databases, name="Équipe numérique", password=PASSWORD):
     email = f"conseil-{uuid.uuid4().hex[:8]}@cci-exemple.fr"
-    advisors.create_account(email, name, password, databases["CONSEILLER_DATABASE_URL"])
+    advisors.advisor_repository(databases["CONSEILLER_DATABASE_URL"]).create_account(email, name, password)
     return email
 
 
@@ -63,7 +37,8 @@ class LiveConsole:
         )
 
     def watch(self, ticket_id):
-        self.client.emit("watch", {"ticket_id": ticket_id}, namespace="/advisor")
+        """Returns once the server has acknowledged (it answers after handling the event)."""
+        self.client.call("watch", {"ticket_id": ticket_id}, namespace="/advisor", timeout=10)
 
     def close(self):
         if self.client.connected:
@@ -107,10 +82,10 @@ def test_another_sites_page_cannot_open_the_consoles_live_connection(server, dat
 
 
 def test_a_new_password_or_a_deactivation_closes_the_sessions_and_live_connections(server, databases):
-    url = databases["CONSEILLER_DATABASE_URL"]
+    accounts = advisors.advisor_repository(databases["CONSEILLER_DATABASE_URL"])
     email, colleague = account(databases), account(databases, name="Permanence")
-    ticket_id = storage.create_ticket(
-        {"sender_id": f"owner-{uuid.uuid4().hex[:10]}", "reason": "requested", "channel": "rest"}, url
+    ticket_id = storage.ticket_repository(databases["CONSEILLER_DATABASE_URL"]).create(
+        {"sender_id": f"owner-{uuid.uuid4().hex[:10]}", "reason": "requested", "channel": "rest"}
     )
     stolen = log_in(server, email)
     live = LiveConsole(server, stolen, origin=server)
@@ -118,7 +93,7 @@ def test_a_new_password_or_a_deactivation_closes_the_sessions_and_live_connectio
 
     # `make advisor` again, from another process: the API refuses the old session at once and
     # the server closes its live connection (at the latest at its next periodic check).
-    advisors.create_account(email, "Équipe numérique", "un tout nouveau mot de passe", url)
+    accounts.create_account(email, "Équipe numérique", "un tout nouveau mot de passe")
     status, body, _ = call(server, "/console/api/me", cookie=stolen)
     assert status == 401 and "connectez-vous" in body["error"]
     assert live.closed.wait(SOCKET_CHECK_SECONDS + 10), "the live connection outlived the password reset"
@@ -128,7 +103,7 @@ def test_a_new_password_or_a_deactivation_closes_the_sessions_and_live_connectio
     # its connection, which is closed.
     current = log_in(server, email, "un tout nouveau mot de passe")
     live, other = LiveConsole(server, current, origin=server), LiveConsole(server, log_in(server, colleague))
-    advisors.deactivate_account(email, url)
+    accounts.deactivate_account(email)
     assert call(server, "/console/api/me", cookie=current)[0] == 401
     assert call(server, f"/console/api/tickets/{ticket_id}/take", {}, CONSOLE, cookie=current)[0] == 401
     colleague_cookie = log_in(server, colleague)
@@ -140,9 +115,9 @@ def test_a_new_password_or_a_deactivation_closes_the_sessions_and_live_connectio
 
 
 def test_two_accounts_showing_the_same_name_each_keep_their_own_tickets(server, databases, owner):
-    url = databases["CONSEILLER_DATABASE_URL"]
+    tickets = storage.ticket_repository(databases["CONSEILLER_DATABASE_URL"])
     first, second = account(databases, name="Équipe partagée"), account(databases, name="Équipe partagée")
-    ticket_id = storage.create_ticket({"sender_id": owner.sender, "reason": "requested", "channel": "rest"}, url)
+    ticket_id = tickets.create({"sender_id": owner.sender, "reason": "requested", "channel": "rest"})
     holder, namesake = log_in(server, first), log_in(server, second)
     assert call(server, f"/console/api/tickets/{ticket_id}/take", {}, CONSOLE, cookie=holder)[0] == 200
     for path, body in [("take", {}), ("handback", {}), ("close", {}), ("message", {"text": "Je prends la suite."})]:
@@ -155,14 +130,14 @@ def test_two_accounts_showing_the_same_name_each_keep_their_own_tickets(server, 
     # The owner sees the advisor's name, as before.
     said = [event for event in owner.tracker()["events"] if event["event"] == "bot"]
     assert said[-1]["text"] == "Je suis là." and said[-1]["metadata"]["advisor"] == {"name": "Équipe partagée"}
-    assert storage.get_ticket(ticket_id, url).status == storage.LIVE
+    assert tickets.get(ticket_id).status == storage.LIVE
 
 
 def test_failed_logins_counted_by_another_process_lock_that_address_only(server, databases):
-    url = databases["CONSEILLER_DATABASE_URL"]
+    accounts = advisors.advisor_repository(databases["CONSEILLER_DATABASE_URL"])
     email = account(databases)
     for _ in range(advisors.LOGIN_ATTEMPTS):  # another process (or server) saw these failures
-        assert advisors.log_in(email, "mauvais mot de passe", 8, url, address="127.0.0.1") is None
+        assert accounts.log_in(email, "mauvais mot de passe", 8, address="127.0.0.1") is None
     status, body, _ = call(server, "/console/api/login", {"email": email, "password": PASSWORD}, CONSOLE)
     assert status == 429 and "quart d'heure" in body["error"]
-    assert advisors.log_in(email, PASSWORD, 8, url, address="192.0.2.50")  # the advisor, elsewhere
+    assert accounts.log_in(email, PASSWORD, 8, address="192.0.2.50")  # the advisor, elsewhere

@@ -3,28 +3,16 @@
 import pytest
 
 from bot.diagnostic.questionnaire import load_questionnaire
+from tests.helpers import FREE_TEXT_ANSWERS
 
 Q = load_questionnaire()
 QUESTION_COUNT = len(Q.question_ids)
 
-# (answer typed, question id, value stored): a baker in Nantes, in free text only.
-FREE_TEXT_ANSWERS = [
-    ("on a juste une idée, pas de budget", "q_digital_plan", "idea"),
-    ("oui clairement", "q_digital_benefit", "clearly"),
-    ("on a la fibre", "q_connection", "fast"),
-    ("une messagerie pro et google drive", "q_cloud_services", ["pro_email", "shared_storage"]),
-    ("facebook et un site", "q_online_presence", ["social_network", "website"]),
-    ("non, on vend seulement en boutique", "q_online_sales", "no"),
-    ("de temps en temps", "q_reviews", "sometimes"),
-    ("avec un logiciel de facturation", "q_invoicing", "software"),
-    ("dans un cahier", "q_customer_file", "spreadsheet"),
-    ("sur une clé usb que je ramène chez moi", "q_backup", "occasional"),
-    ("antivirus et mises à jour", "q_security_measures", ["antivirus", "auto_updates"]),
-    ("des tutos youtube", "q_training", "self_taught"),
-    ("un prestataire quand ya un souci", "q_it_support", "provider"),
-    ("chatgpt de temps en temps", "q_ai_use", "testing"),
-    ("aucune", "q_automation", "none"),
-]
+BEGINNER_OFFER = (
+    "Votre entreprise a de belles marges de progrès, et c'est exactement le rôle de nos conseillers : un échange "
+    "d'une demi-heure permet souvent de choisir les deux ou trois premières actions utiles. Voulez-vous qu'un "
+    "conseiller vous recontacte ?"
+)
 FREE_TEXT_SCORES = {
     "strategy": 65.0,
     "infrastructure": 85.0,
@@ -38,7 +26,11 @@ FREE_TEXT_SCORES = {
 
 def start_with_profile(owner, sector="je suis boulanger", headcount="moi et deux salariés", location="à Nantes"):
     owner.says("bonjour")
-    assert "Faire le diagnostic" in [button["title"] for button in owner.buttons]
+    assert [button["title"] for button in owner.buttons] == [
+        "Faire le diagnostic",
+        "J'ai une question",
+        "Parler à un conseiller",
+    ]
     owner.says("je veux faire le diagnostic")
     assert owner.slots["requested_slot"] == "sector"
     owner.says(sector)
@@ -62,7 +54,7 @@ def test_full_diagnostic_answered_only_in_free_text(owner):
     assert slots["dimension_scores"] == pytest.approx(FREE_TEXT_SCORES, abs=0.01)
     assert slots["score_overall"] == pytest.approx(sum(FREE_TEXT_SCORES.values()) / 7, abs=0.01)
     assert slots["maturity_level"] == "advanced"
-    assert "51/100" in owner.text and "Avancé" in owner.text
+    assert "Voici votre résultat : 51/100, niveau « Avancé »." in [reply.get("text") for reply in owner.replies]
     assert "https://" in owner.text  # recommendations with their links
     assert slots["requested_slot"] is None and slots["handoff_status"] == "none"
 
@@ -79,9 +71,13 @@ def test_full_diagnostic_with_buttons(owner):
     slots = owner.slots
     assert (slots["sector"], slots["headcount"]) == ("health", 1)
     # The last button of a multi-choice question is one option, not all of them.
-    assert slots["q_security_measures"] == ["incident_plan"]
-    assert slots["q_online_presence"] == ["website"]
-    assert slots["maturity_level"] in ("advanced", "leader") and slots["score_overall"] > 50
+    clicked = {q.id: [q.options[-1].id] if q.is_multi else q.options[-1].id for q in Q.questions}
+    assert clicked["q_security_measures"] == ["incident_plan"] and clicked["q_online_presence"] == ["website"]
+    assert {question_id: slots[question_id] for question_id in clicked} == clicked
+    # SPEC 5: four themes at 100; infrastructure (10 + 4) / 2, online presence (3 + 10 + 10) / 3 and
+    # security (10 + 10/6) / 2, times ten.
+    assert slots["score_overall"] == pytest.approx((4 * 100 + 70 + 76.67 + 58.33) / 7, abs=0.01)
+    assert slots["maturity_level"] == "leader"
 
 
 def test_digressions_mid_form_are_answered_and_the_question_comes_back(owner):
@@ -152,7 +148,10 @@ def test_dont_know_answers_count_zero(owner):
     slots = owner.slots
     assert all(slots[question_id] == "dont_know" for question_id in Q.question_ids)
     assert slots["score_overall"] == 0 and slots["maturity_level"] == "basic"
-    assert "conseiller" in owner.text  # a beginner is offered an advisor
+    # A beginner is offered an advisor, last, with the buttons to accept or not.
+    assert owner.replies[-1]["text"] == BEGINNER_OFFER
+    assert [button["title"] for button in owner.buttons] == ["Oui", "Non merci"]
+    assert slots["pending_offer"] == "handoff:basic_level"
 
 
 def test_profile_given_earlier_is_not_asked_again(owner):
@@ -228,7 +227,9 @@ def test_two_misunderstandings_in_a_row_offer_an_advisor(owner):
     owner.says("bonjour")
     owner.says("euh le truc avec le machin là")
     owner.says("blorp fjdksl mmmh")
-    assert "conseiller" in owner.text
+    assert owner.text == "Je n'arrive pas à vous comprendre, désolé. Voulez-vous qu'un conseiller vous recontacte ?"
+    assert [button["title"] for button in owner.buttons] == ["Oui", "Non merci"]
+    assert owner.slots["pending_offer"] == "handoff:not_understood"
     owner.says("non merci")
     assert owner.slots["handoff_status"] == "none"
 

@@ -17,8 +17,9 @@ from sqlalchemy import create_engine, text
 from bot.adapters import storage
 from bot.language.inbound import reply
 from ops.servers import free_port, server_environment, start_action_server, start_rasa_server, stop
-from tests.e2e.conftest import ALWAYS_OPEN, MODEL, TOKEN
+from tests.e2e.conftest import ALWAYS_OPEN, MODEL, TOKEN, tracker
 from tests.fault_proxy import CuttableProxy
+from tests.helpers import reply_text
 from tests.unit.conftest import POSTGRES_URL
 
 REST_TOKEN = "rest-channel-token-for-the-fault-tests"
@@ -107,22 +108,13 @@ def send(url, sender, message, metadata=None, token=REST_TOKEN):
         return error.code, json.loads(error.read())
 
 
-def texts(answer) -> str:
-    return "\n".join(message.get("text") or "" for message in answer)
-
-
-def tracker(url, sender):
-    with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as answer:
-        return json.loads(answer.read())
-
-
 def test_the_rest_channel_requires_its_token_in_production(servers):
     status, answer = send(servers.url, "no-token", "bonjour", token=None)
     assert status == 401 and "Jeton" in answer["error"]
     status, answer = send(servers.url, "bad-token", "bonjour", token="guess")
     assert status == 401
     status, answer = send(servers.url, "with-token", "bonjour")
-    assert status == 200 and "bonjour" in texts(answer).lower()
+    assert status == 200 and "bonjour" in reply_text(answer).lower()
 
 
 def test_the_action_server_stopping_mid_diagnostic_gets_an_apology_and_the_diagnostic_resumes(servers):
@@ -133,12 +125,12 @@ def test_the_action_server_stopping_mid_diagnostic_gets_an_apology_and_the_diagn
     servers.restart_actions(running=False)
     try:
         status, answer = send(servers.url, sender, "on est 4")
-        assert status == 200 and FAULT in texts(answer)
+        assert status == 200 and FAULT in reply_text(answer)
     finally:
         servers.restart_actions(running=True)
     status, answer = send(servers.url, sender, "on est 4")
     slots = tracker(servers.url, sender)["slots"]
-    assert status == 200 and FAULT not in texts(answer)
+    assert status == 200 and FAULT not in reply_text(answer)
     assert (slots["sector"], slots["headcount"], slots["requested_slot"]) == ("construction", 4, "location")
 
 
@@ -161,14 +153,14 @@ def test_the_database_going_away_fails_cleanly_and_no_ticket_is_lost(servers, pr
     try:
         for _ in range(2):
             status, answer = send(servers.url, sender, "en fin de journée")
-            assert status == 200 and texts(answer) == FAULT
+            assert status == 200 and reply_text(answer) == FAULT
     finally:
         proxy.restore()
     answers = [send(servers.url, sender, "en fin de journée") for _ in range(3)]
     # A connection the pool held may fail once more; then the request goes through.
-    recovered = next(texts(answer) for status, answer in answers if FAULT not in texts(answer))
+    recovered = next(reply_text(answer) for status, answer in answers if FAULT not in reply_text(answer))
     assert "recontacter" in recovered or "demande" in recovered
-    [ticket] = storage.tickets_for(sender, servers.database)
+    [ticket] = storage.ticket_repository(servers.database).for_sender(sender)
     assert ticket.phone == "0639984567"
 
 
@@ -181,7 +173,7 @@ def test_fifty_conversations_of_forty_messages_at_once_lose_duplicate_and_cross_
             status, answer = send(
                 servers.url, sender, "/thank" if number % 4 else "/greet", metadata={"marker": f"{sender}/{number}"}
             )
-            answers.append((status, len(answer), texts(answer)))
+            answers.append((status, len(answer), reply_text(answer)))
         return answers
 
     with ThreadPoolExecutor(max_workers=50) as pool:
@@ -203,7 +195,7 @@ def test_fifty_conversations_of_forty_messages_at_once_lose_duplicate_and_cross_
 
 def test_a_conversation_sending_faster_than_a_person_is_asked_to_wait(servers):
     sender = f"fast-{uuid.uuid4().hex[:8]}"
-    answers = [texts(send(servers.url, sender, "/thank")[1]) for _ in range(PER_CONVERSATION + 1)]
+    answers = [reply_text(send(servers.url, sender, "/thank")[1]) for _ in range(PER_CONVERSATION + 1)]
     assert reply("too_fast") not in answers[:PER_CONVERSATION] and answers[-1] == reply("too_fast")
     # Other conversations are not slowed down.
-    assert texts(send(servers.url, f"calm-{uuid.uuid4().hex[:8]}", "/greet")[1]) != reply("too_fast")
+    assert reply_text(send(servers.url, f"calm-{uuid.uuid4().hex[:8]}", "/greet")[1]) != reply("too_fast")

@@ -15,7 +15,8 @@ import pytest
 from bot.language.entities import CANONICAL_VALUES
 from bot.language.entity_contract import MAX_HEADCOUNT
 from bot.language.inbound import reply
-from tests.e2e.conftest import TOKEN
+from tests.e2e.conftest import tracker
+from tests.helpers import reply_text
 from tests.hostile.corpus import load_corpus, request_body
 
 CORPUS = load_corpus()
@@ -45,12 +46,7 @@ def say(url: str, sender: str, text: str):
 
 
 def slots_of(url: str, sender: str) -> dict:
-    with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as answer:
-        return json.loads(answer.read())["slots"]
-
-
-def reply_text(messages) -> str:
-    return "\n".join(message.get("text") or "" for message in messages)
+    return tracker(url, sender)["slots"]
 
 
 def out_of_contract(slots: dict) -> list:
@@ -177,8 +173,7 @@ def test_malformed_requests_get_a_french_400_not_a_500(server, body, status):
 def test_a_client_cannot_record_its_message_as_another_channels(server):
     sender = f"channel-{uuid.uuid4().hex[:10]}"
     post(server, json.dumps({"sender": sender, "message": "bonjour", "input_channel": "socketio"}).encode())
-    with urllib.request.urlopen(f"{server}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as answer:
-        events = json.loads(answer.read())["events"]
+    events = tracker(server, sender)["events"]
     assert [event["input_channel"] for event in events if event["event"] == "user"] == ["rest"]
     status, answer, _ = post(server, json.dumps({"sender": "web-" + "a" * 32, "message": "bonjour"}).encode())
     assert status == 403 and "site" in answer["error"]

@@ -17,15 +17,13 @@ from datetime import timedelta
 
 import pytest
 from sanic import Sanic
-from sqlalchemy import MetaData, Table, create_engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.adapters import advisors, storage
 from bot.adapters.channels.console import ConsoleInput
 from ops.servers import free_port
-
-PASSWORD = "un mot de passe long"
-CONSOLE = {"X-Requested-With": "conseiller-console"}
+from tests.helpers import CONSOLE, PASSWORD, call, legacy_ticket, log_in, new_ticket
 
 
 @pytest.fixture(scope="module")
@@ -81,44 +79,13 @@ def console(console_server, database_url, monkeypatch):
     return console_server
 
 
-class Answer:
-    def __init__(self, status, body, headers):
-        self.status, self.body, self.headers = status, body, headers
-
-    @property
-    def cookie(self):
-        return self.headers.get("Set-Cookie", "")
-
-
-def call(url, path, body=None, headers=None, cookie=None, method=None):
-    request = urllib.request.Request(
-        url + path,
-        data=None if body is None else json.dumps(body).encode(),
-        method=method,
-        headers={"Content-Type": "application/json", **(headers or {}), **({"Cookie": cookie} if cookie else {})},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=20) as answer:
-            return Answer(answer.status, json.loads(answer.read()), answer.headers)
-    except urllib.error.HTTPError as refused:
-        return Answer(refused.code, json.loads(refused.read()), refused.headers)
-
-
-def log_in(url, email, password=PASSWORD, headers=None):
-    answer = call(url, "/console/api/login", {"email": email, "password": password}, {**CONSOLE, **(headers or {})})
-    assert answer.status == 200, answer.body
-    return answer.cookie.split(";")[0]
-
-
-def new_ticket(url, sender="owner-1"):
-    return storage.create_ticket({"sender_id": sender, "reason": "requested", "channel": "socketio"}, url)
-
-
 # 1. CSRF ---------------------------------------------------------------------------------
 
 
 def test_a_cross_site_form_or_script_cannot_log_in_take_or_write(console, database_url):
-    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    accounts = advisors.advisor_repository(database_url)
+    tickets = storage.ticket_repository(database_url)
+    accounts.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD)
     credentials = {"email": "conseil@exemple.fr", "password": PASSWORD}
     # A form of another site (even a sibling subdomain, same-site for the cookie) sends neither
     # the console's header nor the console's origin.
@@ -135,7 +102,7 @@ def test_a_cross_site_form_or_script_cannot_log_in_take_or_write(console, databa
     assert refused.status == 403 and "Set-Cookie" not in refused.headers
     assert call(console, "/console/api/login", credentials, {**CONSOLE, "Origin": "null"}).status == 403
 
-    cookie = log_in(console, "conseil@exemple.fr", headers={"Origin": console})  # the console's own page
+    cookie = log_in(console, "conseil@exemple.fr")  # from the console's own page
     ticket_id = new_ticket(database_url)
     for path, body in [
         (f"/tickets/{ticket_id}/take", {}),
@@ -154,7 +121,7 @@ def test_a_cross_site_form_or_script_cannot_log_in_take_or_write(console, databa
             ).status
             == 403
         ), path
-    assert storage.get_ticket(ticket_id, database_url).status == storage.QUEUED  # nothing happened
+    assert tickets.get(ticket_id).status == storage.QUEUED  # nothing happened
     assert call(console, "/console/api/me", cookie=cookie).status == 200  # not logged out either
 
     # The console itself (header, own origin or none: a same-origin GET sends none) goes through.
@@ -175,7 +142,8 @@ def test_a_cross_site_form_or_script_cannot_log_in_take_or_write(console, databa
 def test_behind_a_trusted_proxy_the_cookie_is_secure_and_the_public_origin_is_the_console(
     console, database_url, monkeypatch
 ):
-    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    accounts = advisors.advisor_repository(database_url)
+    accounts.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD)
     proxied = {
         "X-Forwarded-Proto": "https",
         "X-Forwarded-Host": "conseil.cci-exemple.fr",
@@ -210,10 +178,12 @@ def test_behind_a_trusted_proxy_the_cookie_is_secure_and_the_public_origin_is_th
 
 
 def test_a_password_reset_and_a_deactivation_end_the_sessions_already_open(console, database_url):
-    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    accounts = advisors.advisor_repository(database_url)
+    tickets = storage.ticket_repository(database_url)
+    accounts.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD)
     stolen = log_in(console, "conseil@exemple.fr")
     assert call(console, "/console/api/me", cookie=stolen).status == 200
-    advisors.create_account("conseil@exemple.fr", "Équipe numérique", "un tout nouveau mot de passe", database_url)
+    accounts.create_account("conseil@exemple.fr", "Équipe numérique", "un tout nouveau mot de passe")
     refused = call(console, "/console/api/me", cookie=stolen)
     assert refused.status == 401 and "connectez-vous" in refused.body["error"]
     ticket_id = new_ticket(database_url)
@@ -221,7 +191,7 @@ def test_a_password_reset_and_a_deactivation_end_the_sessions_already_open(conso
 
     current = log_in(console, "conseil@exemple.fr", "un tout nouveau mot de passe")
     assert call(console, "/console/api/me", cookie=current).status == 200
-    advisors.deactivate_account("conseil@exemple.fr", database_url)
+    accounts.deactivate_account("conseil@exemple.fr")
     assert call(console, "/console/api/me", cookie=current).status == 401
     assert (
         call(
@@ -232,15 +202,17 @@ def test_a_password_reset_and_a_deactivation_end_the_sessions_already_open(conso
         ).status
         == 401
     )
-    assert storage.get_ticket(ticket_id, database_url).status == storage.QUEUED
+    assert tickets.get(ticket_id).status == storage.QUEUED
 
 
 # 5. Accounts, not display names, hold tickets --------------------------------------------------
 
 
 def test_two_advisors_showing_the_same_name_cannot_act_on_each_others_tickets(console, database_url):
-    advisors.create_account("alice@cci-exemple.fr", "Équipe numérique", PASSWORD, database_url)
-    advisors.create_account("bruno@cci-exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    accounts = advisors.advisor_repository(database_url)
+    tickets = storage.ticket_repository(database_url)
+    accounts.create_account("alice@cci-exemple.fr", "Équipe numérique", PASSWORD)
+    accounts.create_account("bruno@cci-exemple.fr", "Équipe numérique", PASSWORD)
     alice, bruno = log_in(console, "alice@cci-exemple.fr"), log_in(console, "bruno@cci-exemple.fr")
     ticket_id = new_ticket(database_url)
     taken = call(console, f"/console/api/tickets/{ticket_id}/take", {}, CONSOLE, cookie=alice)
@@ -251,7 +223,7 @@ def test_two_advisors_showing_the_same_name_cannot_act_on_each_others_tickets(co
         assert refused.status == 409 and "un autre compte" in refused.body["error"], action
     refused = call(console, f"/console/api/tickets/{ticket_id}/message", {"text": "C'est moi"}, CONSOLE, cookie=bruno)
     assert refused.status == 409 and "Prenez d'abord" in refused.body["error"]
-    ticket = storage.ticket_with_events(ticket_id, database_url)
+    ticket = tickets.get_with_events(ticket_id)
     assert ticket.status == storage.LIVE and [e.kind for e in ticket.events] == ["created", "taken"]
 
     # Each console knows which live tickets are its own.
@@ -268,56 +240,45 @@ def test_two_advisors_showing_the_same_name_cannot_act_on_each_others_tickets(co
 
 
 def test_a_database_from_before_advisor_ids_is_upgraded_and_its_live_tickets_stay_with_their_advisor(database_url):
-    legacy = MetaData()
-    Table(
-        "handoff_tickets",
-        legacy,
-        *[column._copy() for column in storage.Ticket.__table__.columns if column.name != "advisor_id"],
+    legacy_ticket(
+        database_url,
+        "advisor_id",
+        sender_id="owner-old",
+        status="live",
+        reason="requested",
+        advisor="Équipe A",
+        created_at=storage.utcnow(),
+        updated_at=storage.utcnow(),
     )
-    old = create_engine(database_url, future=True)
-    legacy.create_all(old)
-    with old.begin() as connection:
-        connection.execute(
-            legacy.tables["handoff_tickets"]
-            .insert()
-            .values(
-                sender_id="owner-old",
-                status="live",
-                reason="requested",
-                advisor="Équipe A",
-                created_at=storage.utcnow(),
-                updated_at=storage.utcnow(),
-            )
-        )
-    old.dispose()
-
-    [ticket] = storage.list_tickets(url=database_url)
+    tickets = storage.ticket_repository(database_url)  # upgrades the table on first use
+    [ticket] = tickets.by_status()
     assert ticket.advisor == "Équipe A" and ticket.advisor_id is None
     with pytest.raises(storage.TicketStateError, match="déjà prise en charge par Équipe A"):
-        storage.take(ticket.id, 2, "Équipe B", database_url)
-    storage.hand_back(ticket.id, 1, "Équipe A", database_url)  # taken before ids: known by name
-    storage.take(ticket.id, 1, "Équipe A", database_url)
-    assert storage.get_ticket(ticket.id, database_url).advisor_id == 1
+        tickets.take(ticket.id, 2, "Équipe B")
+    tickets.hand_back(ticket.id, 1, "Équipe A")  # taken before ids: known by name
+    tickets.take(ticket.id, 1, "Équipe A")
+    assert tickets.get(ticket.id).advisor_id == 1
     with pytest.raises(storage.TicketStateError, match="un autre compte"):
-        storage.close(ticket.id, 3, "Équipe A", database_url)
+        tickets.close(ticket.id, 3, "Équipe A")
 
 
 # 6. Login throttle in the database -------------------------------------------------------------
 
 
 def attempts_kept(database_url):
-    with Session(advisors.engine(database_url)) as session:
+    with Session(advisors.advisor_repository(database_url).engine) as session:
         return session.scalar(select(func.count(advisors.LoginAttempt.id)))
 
 
 def test_parallel_guesses_get_no_more_tries_and_the_advisor_is_not_locked_out_from_elsewhere(database_url):
-    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    accounts = advisors.advisor_repository(database_url)
+    accounts.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD)
     start = threading.Barrier(20)
 
     def guess(number):
         start.wait()
         try:
-            return advisors.log_in("conseil@exemple.fr", f"essai {number}", 8, database_url, address="198.51.100.7")
+            return accounts.log_in("conseil@exemple.fr", f"essai {number}", 8, address="198.51.100.7")
         except advisors.LoginThrottled:
             return "refused"
 
@@ -328,33 +289,35 @@ def test_parallel_guesses_get_no_more_tries_and_the_advisor_is_not_locked_out_fr
     # Guessing on, one at a time: five checked passwords in all, then refusals.
     while True:
         try:
-            assert advisors.log_in("conseil@exemple.fr", "encore faux", 8, database_url, address="198.51.100.7") is None
+            assert accounts.log_in("conseil@exemple.fr", "encore faux", 8, address="198.51.100.7") is None
             checked += 1
         except advisors.LoginThrottled:
             break
     assert checked == advisors.LOGIN_ATTEMPTS
     with pytest.raises(advisors.LoginThrottled):  # even the right password, from the attacker's address
-        advisors.log_in("conseil@exemple.fr", PASSWORD, 8, database_url, address="198.51.100.7")
+        accounts.log_in("conseil@exemple.fr", PASSWORD, 8, address="198.51.100.7")
     # The advisor, from their own address, logs in as usual.
-    assert advisors.log_in("conseil@exemple.fr", PASSWORD, 8, database_url, address="203.0.113.20")
+    assert accounts.log_in("conseil@exemple.fr", PASSWORD, 8, address="203.0.113.20")
     assert attempts_kept(database_url) == advisors.LOGIN_ATTEMPTS  # refused attempts are not kept
 
 
 def test_one_address_trying_many_accounts_is_stopped_and_old_attempts_are_forgotten(database_url):
-    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    accounts = advisors.advisor_repository(database_url)
+    accounts.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD)
     for number in range(advisors.ADDRESS_ATTEMPTS):
-        assert advisors.log_in(f"personne{number}@exemple.fr", "faux", 8, database_url, address="198.51.100.7") is None
+        assert accounts.log_in(f"personne{number}@exemple.fr", "faux", 8, address="198.51.100.7") is None
     with pytest.raises(advisors.LoginThrottled):
-        advisors.log_in("conseil@exemple.fr", PASSWORD, 8, database_url, address="198.51.100.7")
-    assert advisors.log_in("conseil@exemple.fr", PASSWORD, 8, database_url, address="203.0.113.20")
+        accounts.log_in("conseil@exemple.fr", PASSWORD, 8, address="198.51.100.7")
+    assert accounts.log_in("conseil@exemple.fr", PASSWORD, 8, address="203.0.113.20")
 
     later = storage.utcnow() + advisors.LOGIN_WINDOW + timedelta(seconds=1)
-    assert advisors.log_in("conseil@exemple.fr", PASSWORD, 8, database_url, address="198.51.100.7", now=later)
+    assert accounts.log_in("conseil@exemple.fr", PASSWORD, 8, address="198.51.100.7", now=later)
     assert attempts_kept(database_url) == 0  # the old failures are deleted, not only ignored
 
 
 def test_the_console_refuses_a_sixth_wrong_password_and_counts_per_client_address(console, database_url, monkeypatch):
-    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
+    accounts = advisors.advisor_repository(database_url)
+    accounts.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD)
     wrong = {"email": "conseil@exemple.fr", "password": "mauvais mot de passe"}
     right = {**wrong, "password": PASSWORD}
     # Without a trusted proxy X-Forwarded-For is the client's word: changing it opens no new count.
@@ -385,9 +348,10 @@ def test_the_console_refuses_a_sixth_wrong_password_and_counts_per_client_addres
 
 
 def test_every_login_costs_one_scrypt_whether_the_account_exists_or_not(database_url, monkeypatch):
-    advisors.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD, database_url)
-    advisors.create_account("parti@exemple.fr", "Ancien conseiller", PASSWORD, database_url)
-    advisors.deactivate_account("parti@exemple.fr", database_url)
+    accounts = advisors.advisor_repository(database_url)
+    accounts.create_account("conseil@exemple.fr", "Équipe numérique", PASSWORD)
+    accounts.create_account("parti@exemple.fr", "Ancien conseiller", PASSWORD)
+    accounts.deactivate_account("parti@exemple.fr")
     real_scrypt, calls = hashlib.scrypt, []
 
     def counted(*args, **kwargs):
@@ -403,7 +367,7 @@ def test_every_login_costs_one_scrypt_whether_the_account_exists_or_not(database
         ("disabled", "parti@exemple.fr", PASSWORD),
     ]:
         calls.clear()
-        answer = advisors.log_in(email, password, 8, database_url, address=f"192.0.2.{len(costs)}")
+        answer = accounts.log_in(email, password, 8, address=f"192.0.2.{len(costs)}")
         assert (answer is not None) == (case == "right")
         costs[case] = len(calls)
     assert costs == {"unknown": 1, "wrong": 1, "right": 1, "disabled": 1}

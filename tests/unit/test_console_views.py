@@ -1,7 +1,9 @@
 """What the widget shows after a reload and what the console shows of a ticket."""
 
+from datetime import datetime
+
 from bot.adapters.console_views import history_messages, ticket_detail
-from bot.adapters.storage import Ticket, TicketEvent
+from bot.handover.records import TicketEventRecord, TicketRecord
 
 EVENTS = [
     {"event": "action", "name": "action_listen"},
@@ -38,8 +40,9 @@ def test_the_history_shows_what_the_owner_saw_live():
 
 
 def test_the_ticket_detail_names_scores_weakest_themes_needs_and_speakers():
-    ticket = Ticket(
+    ticket = TicketRecord(
         id=7,
+        sender_id="owner-7",
         status="live",
         reason="security_low",
         sector="crafts",
@@ -60,8 +63,9 @@ def test_the_ticket_detail_names_scores_weakest_themes_needs_and_speakers():
         needs=["need_cybersecurity"],
         email="contact@exemple.fr",
         transcript=[],
+        created_at=datetime(2026, 3, 2, 9, 30),
+        events=(TicketEventRecord(at=datetime(2026, 3, 2, 9, 30), kind="created", actor="assistant"),),
     )
-    ticket.events = [TicketEvent(kind="created", actor="assistant")]
     detail = ticket_detail(ticket, EVENTS)
     assert (detail["status_label"], detail["reason_label"], detail["level_label"]) == (
         "En direct",
@@ -71,5 +75,12 @@ def test_the_ticket_detail_names_scores_weakest_themes_needs_and_speakers():
     assert detail["sector_label"] == "Artisanat" and detail["score_overall"] == 42
     assert detail["weakest"] == ["Données et cybersécurité", "IA et automatisation"]
     assert detail["needs"] == ["Se protéger (cybersécurité, sauvegardes)"]
-    assert [line["from"] for line in detail["transcript"]] == ["user", "bot", "user", "bot", "advisor", "user"]
-    assert detail["events"][0]["kind"] == "created"
+    assert [(line["from"], line.get("advisor")) for line in detail["transcript"]] == [
+        ("user", None),
+        ("bot", None),
+        ("user", None),
+        ("bot", None),
+        ("advisor", "Équipe numérique"),
+        ("user", None),
+    ]
+    assert detail["events"] == [{"at": "2026-03-02T09:30:00Z", "kind": "created", "actor": "assistant", "detail": None}]

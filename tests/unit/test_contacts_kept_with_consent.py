@@ -54,9 +54,15 @@ def test_contact_details_typed_outside_the_handover_are_stored_masked(store):
     save(store, tracker)
     data = stored(store, "outside")
     assert EMAIL not in data and "0639981234" not in data and "12 34" not in data
-    assert "[e-mail masqué]" in data and "[téléphone masqué]" in data
-    # The rest of the message is kept, and the conversation can be read back.
-    assert "vous pouvez m'écrire à" in data
+    # Each contact is replaced where it stood; the rest of the message is kept.
+    events = [json.loads(line) for line in data.splitlines()]
+    [said] = [event for event in events if event["event"] == "user"]
+    masked = "vous pouvez m'écrire à [e-mail masqué] ou m'appeler au [téléphone masqué]"
+    assert said["text"] == said["parse_data"]["text"] == masked
+    assert [entity["value"] for entity in said["parse_data"]["entities"]] == ["[e-mail masqué]", "[téléphone masqué]"]
+    assert [(event["name"], event["value"]) for event in events if event["event"] == "slot"] == [("email", None)]
+    assert [event["text"] for event in events if event["event"] == "bot"] == ["J'ai noté [e-mail masqué]."]
+    # The conversation can be read back.
     assert asyncio.run(store.retrieve("outside")).get_slot("email") is None
 
 

@@ -7,8 +7,10 @@ import yaml
 
 from bot.advice.catalogue import NEED_INTENTS, load_catalogue, parse_catalogue
 from bot.advice.figures import load_figures, parse_figures
+from bot.advice.messages import result_text
 from bot.datafile import DATA_DIR, DataFileError
-from bot.diagnostic.questionnaire import SPEC_CONTRACT, load_questionnaire, parse_questionnaire
+from bot.diagnostic.questionnaire import DONT_KNOW, SPEC_CONTRACT, load_questionnaire, parse_questionnaire
+from bot.diagnostic.scoring import score
 
 
 def raw(name):
@@ -107,6 +109,12 @@ def test_a_comparison_must_name_a_known_figure():
 
 
 def test_the_result_quotes_the_chosen_figures_with_source_and_year():
-    figures = load_figures()
-    overall = figures.comparison_for("overall")
-    assert overall.year <= 2026 and overall.source
+    questionnaire, figures = load_questionnaire(), load_figures()
+    result = score(questionnaire, {question_id: DONT_KNOW for question_id in questionnaire.question_ids})
+    assert result.weakest == ["strategy", "infrastructure"]
+    chosen = [figures.comparison_for(key) for key in ("overall", "strategy", "infrastructure")]
+    quoted = result_text(questionnaire, result, figures).split("\n\nPour vous situer :\n")[1]
+    assert quoted.splitlines() == [
+        f"• {figure.text.rstrip('. ')} ({figure.source}, {figure.year})." for figure in chosen
+    ]
+    assert all(figure.source and figure.year <= 2026 for figure in chosen)

@@ -8,7 +8,7 @@ from rasa_addons.entity_normalizer import EntityNormalizer
 
 @pytest.fixture(scope="module")
 def normalizer():
-    return EntityNormalizer(model_storage=None, resource=None, vocabulary=default_vocabulary())
+    return EntityNormalizer(state=default_vocabulary())
 
 
 def entity(text, piece, kind, value=None, extractor="DIETClassifier"):
@@ -73,7 +73,7 @@ def test_a_place_name_keeps_its_article_when_the_tagger_left_it_out(tmp_path):
     from rasa.engine.storage.resource import Resource
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
-    normalizer = EntityNormalizer(LocalModelStorage(tmp_path), Resource("normalizer"), default_vocabulary())
+    normalizer = EntityNormalizer({}, LocalModelStorage(tmp_path), Resource("normalizer"), default_vocabulary())
     normalizer.train(TrainingData(lookup_tables=[{"name": "location", "elements": ["La Rochelle", "Le Mans", "Lyon"]}]))
     for text, piece, expected in [
         ("camping près de La Rochelle, code postal 17000", "Rochelle", "La Rochelle"),

@@ -1,15 +1,11 @@
 """`make evaluate` scores what /model/parse answers (a fallback is a miss) and, beside it,
 what `rasa test nlu` would report (the fallback undone)."""
 
-import importlib.util
-from pathlib import Path
-
 from rasa.shared.nlu.training_data.message import Message
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "evaluate_nlu.py"
-spec = importlib.util.spec_from_file_location("evaluate_nlu", SCRIPT)
-evaluate = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(evaluate)
+from tests.helpers import load_script
+
+evaluate = load_script("evaluate_nlu")
 
 
 def parse(best: str, confidence: float, fallback: bool = False) -> dict:

@@ -255,7 +255,7 @@ def test_scanner_reports_path_and_line_without_printing_the_secret():
 
 @pytest.mark.parametrize("path", [".env", "ops/.env", ".env.production", "deploy/server.pem", "keys/id_rsa", "tls.key"])
 def test_committed_env_and_key_files_are_findings(path):
-    assert scan_path_name(path) is not None
+    assert scan_path_name(path) == Finding(path, 0, "secret_file", path)
 
 
 @pytest.mark.parametrize(

@@ -67,8 +67,8 @@ def mailbox(certificate):
 
 @pytest.fixture
 def ticket(tmp_path):
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    return url, storage.create_ticket({"sender_id": "owner", **TYPED}, url)
+    tickets = storage.ticket_repository(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    return tickets, tickets.create({"sender_id": "owner", **TYPED})
 
 
 @pytest.fixture
@@ -81,6 +81,14 @@ def smtp_environment(monkeypatch):
     monkeypatch.setenv("ADVISOR_EMAIL_TO", "equipe@cci-exemple.fr")
     monkeypatch.setenv("CONSOLE_PUBLIC_URL", "https://conseil.exemple.fr")
     return monkeypatch
+
+
+@pytest.fixture
+def verified_mailbox(mailbox, certificate, smtp_environment):
+    """`mailbox` as the deployer's SMTP server, its certificate trusted (SMTP_CA_FILE)."""
+    smtp_environment.setenv("SMTP_PORT", str(mailbox.port))
+    smtp_environment.setenv("SMTP_CA_FILE", str(certificate[0]))
+    return mailbox
 
 
 def config(**overrides):
@@ -99,8 +107,8 @@ def config(**overrides):
     return NotificationConfig(**values)
 
 
-def kinds(ticket_id, url):
-    return [e.kind for e in storage.ticket_with_events(ticket_id, url).events]
+def kinds(ticket_id, tickets):
+    return [e.kind for e in tickets.get_with_events(ticket_id).events]
 
 
 def mail_text(envelope) -> str:
@@ -110,9 +118,9 @@ def mail_text(envelope) -> str:
 
 
 def test_the_webhook_receives_the_ticket_summary_without_personal_contact(webhook, tmp_path):
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    ticket_id = storage.create_ticket({"sender_id": "owner", **FIELDS}, url)
-    assert notify_new_ticket(ticket_id, FIELDS, config(webhook_url=webhook.url), url) == {"webhook": True}
+    tickets = storage.ticket_repository(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    ticket_id = tickets.create({"sender_id": "owner", **FIELDS})
+    assert notify_new_ticket(ticket_id, FIELDS, config(webhook_url=webhook.url), tickets) == {"webhook": True}
     [(content_type, payload)] = webhook.received
     assert content_type == "application/json"
     assert (
@@ -130,12 +138,12 @@ def test_the_webhook_receives_the_ticket_summary_without_personal_contact(webhoo
     assert "Besoins : Être visible en ligne" in payload["text"]
     assert payload["console_url"] == f"https://conseil.exemple.fr/console/#ticket-{ticket_id}"
     assert not any(fragment in json.dumps(payload, ensure_ascii=False) for fragment in TYPED_FRAGMENTS)
-    assert kinds(ticket_id, url) == ["created", "notified"]
+    assert kinds(ticket_id, tickets) == ["created", "notified"]
 
 
 def test_what_the_owner_typed_stays_out_of_the_webhook(webhook, ticket):
-    url, ticket_id = ticket
-    assert notify_new_ticket(ticket_id, TYPED, config(webhook_url=webhook.url), url) == {"webhook": True}
+    tickets, ticket_id = ticket
+    assert notify_new_ticket(ticket_id, TYPED, config(webhook_url=webhook.url), tickets) == {"webhook": True}
     [(_, payload)] = webhook.received
     sent = json.dumps(payload, ensure_ascii=False)
     assert [fragment for fragment in TYPED_FRAGMENTS if fragment in sent] == []
@@ -146,12 +154,10 @@ def test_what_the_owner_typed_stays_out_of_the_webhook(webhook, ticket):
     assert "Entreprise : Artisanat, 3 personne(s)" in payload["text"] and "18/100" in payload["text"]
 
 
-def test_what_the_owner_typed_stays_out_of_the_email(mailbox, certificate, ticket, smtp_environment):
-    url, ticket_id = ticket
-    smtp_environment.setenv("SMTP_PORT", str(mailbox.port))
-    smtp_environment.setenv("SMTP_CA_FILE", str(certificate[0]))
-    assert notify_new_ticket(ticket_id, TYPED, database_url=url) == {"email": True}
-    [envelope] = mailbox.messages
+def test_what_the_owner_typed_stays_out_of_the_email(verified_mailbox, ticket):
+    tickets, ticket_id = ticket
+    assert notify_new_ticket(ticket_id, TYPED, tickets=tickets) == {"email": True}
+    [envelope] = verified_mailbox.messages
     text = mail_text(envelope)
     assert [fragment for fragment in TYPED_FRAGMENTS if fragment in text] == []
     assert "Moment souhaité : précisé dans la console" in text and "Entreprise : Artisanat, 3 personne(s)" in text
@@ -159,9 +165,9 @@ def test_what_the_owner_typed_stays_out_of_the_email(mailbox, certificate, ticke
 
 
 def test_a_button_choice_for_the_preferred_time_is_sent_as_it_is(webhook, ticket):
-    url, ticket_id = ticket
+    tickets, ticket_id = ticket
     for choice in ("En début d'après-midi", "En fin de journée", "pas de préférence", "Peu importe"):
-        notify_new_ticket(ticket_id, {**TYPED, "preferred_time": choice}, config(webhook_url=webhook.url), url)
+        notify_new_ticket(ticket_id, {**TYPED, "preferred_time": choice}, config(webhook_url=webhook.url), tickets)
     assert [payload["preferred_time"] for _, payload in webhook.received] == [
         "En début d'après-midi",
         "En fin de journée",
@@ -170,64 +176,62 @@ def test_a_button_choice_for_the_preferred_time_is_sent_as_it_is(webhook, ticket
     ]
 
 
-def test_the_advisors_receive_an_email_over_verified_starttls(mailbox, certificate, ticket, smtp_environment):
-    url, ticket_id = ticket
-    smtp_environment.setenv("SMTP_PORT", str(mailbox.port))
-    smtp_environment.setenv("SMTP_CA_FILE", str(certificate[0]))
-    assert notify_new_ticket(ticket_id, FIELDS, database_url=url) == {"email": True}
-    [envelope] = mailbox.messages
+def test_the_advisors_receive_an_email_over_verified_starttls(verified_mailbox, ticket):
+    tickets, ticket_id = ticket
+    assert notify_new_ticket(ticket_id, FIELDS, tickets=tickets) == {"email": True}
+    [envelope] = verified_mailbox.messages
     assert envelope.encrypted and envelope.rcpt_tos == ["equipe@cci-exemple.fr"]
     text = mail_text(envelope)
     assert f"Nouvelle demande n° {ticket_id}" in text and "18/100, niveau" in text
-    assert kinds(ticket_id, url) == ["created", "notified"]
+    assert kinds(ticket_id, tickets) == ["created", "notified"]
 
 
 def test_an_unverifiable_certificate_stops_the_email(mailbox, ticket, smtp_environment, caplog):
-    url, ticket_id = ticket
+    tickets, ticket_id = ticket
     smtp_environment.setenv("SMTP_PORT", str(mailbox.port))  # no SMTP_CA_FILE: the system's authorities
     with caplog.at_level(logging.ERROR, logger="bot.adapters.notifications"):
-        assert notify_new_ticket(ticket_id, FIELDS, database_url=url) == {"email": False}
+        assert notify_new_ticket(ticket_id, FIELDS, tickets=tickets) == {"email": False}
     assert mailbox.messages == []
-    events = storage.ticket_with_events(ticket_id, url).events
+    events = tickets.get_with_events(ticket_id).events
     assert [e.kind for e in events] == ["created", "notification_failed"]
     assert "certificat du serveur SMTP 127.0.0.1 refusé" in events[-1].detail and "SMTP_CA_FILE" in events[-1].detail
     assert any(record.levelno == logging.ERROR and "refused" in record.getMessage() for record in caplog.records)
 
 
 def test_a_server_without_starttls_gets_nothing_unless_tls_is_turned_off(ticket, smtp_environment, caplog):
-    url, ticket_id = ticket
+    tickets, ticket_id = ticket
     plain = MailInbox()
     try:
         smtp_environment.setenv("SMTP_PORT", str(plain.port))
         with caplog.at_level(logging.ERROR, logger="bot.adapters.notifications"):
-            assert notify_new_ticket(ticket_id, FIELDS, database_url=url) == {"email": False}
+            assert notify_new_ticket(ticket_id, FIELDS, tickets=tickets) == {"email": False}
         assert plain.messages == []
-        failure = storage.ticket_with_events(ticket_id, url).events[-1]
+        failure = tickets.get_with_events(ticket_id).events[-1]
         assert failure.kind == "notification_failed" and "ne propose pas STARTTLS" in failure.detail
         assert any(record.levelno == logging.ERROR and "STARTTLS" in record.getMessage() for record in caplog.records)
 
         smtp_environment.setenv("SMTP_TLS", "off")  # a relay on the same machine
-        assert notify_new_ticket(ticket_id, FIELDS, database_url=url) == {"email": True}
+        assert notify_new_ticket(ticket_id, FIELDS, tickets=tickets) == {"email": True}
         [envelope] = plain.messages
         assert not envelope.encrypted
 
         smtp_environment.delenv("SMTP_TLS")
         smtp_environment.setenv("SMTP_STARTTLS", "0")  # the older name of the same choice
-        assert notify_new_ticket(ticket_id, FIELDS, database_url=url) == {"email": True}
+        assert notify_new_ticket(ticket_id, FIELDS, tickets=tickets) == {"email": True}
         assert len(plain.messages) == 2
     finally:
         plain.stop()
-    assert kinds(ticket_id, url) == ["created", "notification_failed", "notified", "notified"]
+    assert kinds(ticket_id, tickets) == ["created", "notification_failed", "notified", "notified"]
 
 
 def test_implicit_tls_is_used_with_smtp_tls_ssl(certificate, ticket, smtp_environment):
-    url, ticket_id = ticket
+    tickets, ticket_id = ticket
     implicit = MailInbox(tls="ssl", certificate=certificate)
     try:
         smtp_environment.setenv("SMTP_PORT", str(implicit.port))
         smtp_environment.setenv("SMTP_TLS", "ssl")
         smtp_environment.setenv("SMTP_CA_FILE", str(certificate[0]))
-        assert notify_new_ticket(ticket_id, FIELDS, database_url=url) == {"email": True}
+        assert notify_new_ticket(ticket_id, FIELDS, tickets=tickets) == {"email": True}
         [envelope] = implicit.messages
         assert envelope.encrypted
     finally:
@@ -235,18 +239,23 @@ def test_implicit_tls_is_used_with_smtp_tls_ssl(certificate, ticket, smtp_enviro
 
 
 def test_a_failed_notification_is_recorded_and_does_not_raise(tmp_path):
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    ticket_id = storage.create_ticket({"sender_id": "owner", **FIELDS}, url)
+    tickets = storage.ticket_repository(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    ticket_id = tickets.create({"sender_id": "owner", **FIELDS})
     closed_port = free_port()
-    assert notify_new_ticket(ticket_id, FIELDS, config(webhook_url=f"http://127.0.0.1:{closed_port}/"), url) == {
+    assert notify_new_ticket(ticket_id, FIELDS, config(webhook_url=f"http://127.0.0.1:{closed_port}/"), tickets) == {
         "webhook": False
     }
-    events = storage.ticket_with_events(ticket_id, url).events
+    events = tickets.get_with_events(ticket_id).events
     assert [e.kind for e in events] == ["created", "notification_failed"] and "webhook" in events[-1].detail
 
 
 def test_nothing_is_sent_when_nothing_is_configured(tmp_path):
-    assert notify_new_ticket(1, FIELDS, config(console_url=None), f"sqlite:///{tmp_path / 'db.sqlite'}") == {}
+    assert (
+        notify_new_ticket(
+            1, FIELDS, config(console_url=None), storage.ticket_repository(f"sqlite:///{tmp_path / 'db.sqlite'}")
+        )
+        == {}
+    )
 
 
 def test_configuration_comes_from_the_environment():

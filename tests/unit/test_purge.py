@@ -70,7 +70,8 @@ def test_old_conversations_and_tickets_are_erased_and_recent_ones_kept(tmp_path,
     write_conversation(tracker_url, "owner-old", days_ago=RETENTION_DAYS + 15)
     write_conversation(tracker_url, "owner-recent", days_ago=2)
     old_day = storage.utcnow() - timedelta(days=RETENTION_DAYS + 15)
-    old_ticket = storage.create_ticket(
+    tickets = storage.ticket_repository(database_url)
+    old_ticket = tickets.create(
         {
             "sender_id": "owner-old",
             "reason": "requested",
@@ -78,11 +79,9 @@ def test_old_conversations_and_tickets_are_erased_and_recent_ones_kept(tmp_path,
             "created_at": old_day,
             "updated_at": old_day,
         },
-        database_url,
     )
-    recent_ticket = storage.create_ticket(
-        {"sender_id": "owner-recent", "reason": "requested", "email": "marie.durand@boulangerie-exemple.fr"},
-        database_url,
+    recent_ticket = tickets.create(
+        {"sender_id": "owner-recent", "reason": "requested", "email": "marie.durand@boulangerie-exemple.fr"}
     )
 
     result = run_purge(
@@ -98,8 +97,8 @@ def test_old_conversations_and_tickets_are_erased_and_recent_ones_kept(tmp_path,
         f"Durée de conservation : {RETENTION_DAYS} jours. Effacé : 1 conversation, 1 demande transmise aux conseillers."
     )
     assert conversations(tracker_url) == ["owner-recent"]
-    assert storage.get_ticket(old_ticket, database_url) is None
-    kept = storage.ticket_with_events(recent_ticket, database_url)
+    assert tickets.get(old_ticket) is None
+    kept = tickets.get_with_events(recent_ticket)
     assert kept.email == "marie.durand@boulangerie-exemple.fr" and [e.kind for e in kept.events] == ["created"]
 
     again = run_purge(
@@ -109,7 +108,9 @@ def test_old_conversations_and_tickets_are_erased_and_recent_ones_kept(tmp_path,
             "CONSEILLER_SETTINGS_FILE": str(settings_file),
         }
     )
-    assert again.stdout.strip().endswith("Effacé : 0 conversation, 0 demande transmise aux conseillers.")
+    assert again.stdout.strip() == (
+        f"Durée de conservation : {RETENTION_DAYS} jours. Effacé : 0 conversation, 0 demande transmise aux conseillers."
+    )
 
 
 def test_without_any_conversation_yet_nothing_is_created(tmp_path, settings_file):
@@ -122,5 +123,7 @@ def test_without_any_conversation_yet_nothing_is_created(tmp_path, settings_file
         }
     )
     assert result.returncode == 0, result.stderr
-    assert "Effacé : 0 conversation, 0 demande transmise aux conseillers." in result.stdout
+    assert result.stdout.strip() == (
+        f"Durée de conservation : {RETENTION_DAYS} jours. Effacé : 0 conversation, 0 demande transmise aux conseillers."
+    )
     assert not tracker_file.exists()

@@ -4,6 +4,7 @@ import pytest
 
 from bot.diagnostic.questionnaire import DONT_KNOW, load_questionnaire
 from bot.diagnostic.scoring import InvalidAnswer, maturity_level, question_score, score
+from tests.helpers import best_answers
 
 Q = load_questionnaire()
 
@@ -131,14 +132,10 @@ def test_level_boundaries(overall, level):
     assert maturity_level(overall) == level
 
 
-def best_answers():
-    return {q.id: (q.option_ids if q.is_multi else max(q.options, key=lambda o: o.points).id) for q in Q.questions}
-
-
 def test_all_best_answers_make_a_leader_at_100():
-    result = score(Q, best_answers())
+    result = score(Q, best_answers(Q))
     assert result.overall == 100 and result.level == "leader"
-    assert set(result.dimension_scores.values()) == {100}
+    assert result.dimension_scores == {dimension.id: 100 for dimension in Q.dimensions}
 
 
 def test_all_dont_know_makes_a_beginner_at_0():
@@ -147,12 +144,13 @@ def test_all_dont_know_makes_a_beginner_at_0():
 
 
 def test_dimension_score_is_the_mean_of_its_questions_times_ten():
-    answers = best_answers()
+    answers = best_answers(Q)
     answers.update({"q_backup": "occasional", "q_security_measures": ["antivirus", "two_factor", "incident_plan"]})
     result = score(Q, answers)
-    assert result.dimension_scores["security"] == pytest.approx((4 + 5) / 2 * 10)
+    others = {dimension.id: 100 for dimension in Q.dimensions}
+    assert result.dimension_scores == pytest.approx({**others, "security": (4 + 5) / 2 * 10})
     assert result.overall == pytest.approx((6 * 100 + 45) / 7)
-    assert result.weakest[0] == "security"
+    assert result.weakest == ["security", "strategy"]  # then the first of the tied ones
 
 
 def test_an_overall_of_exactly_fifty_is_intermediate():
@@ -185,7 +183,7 @@ def test_the_two_weakest_dimensions_follow_the_questionnaire_order_on_ties():
 
 
 def test_scoring_refuses_an_incomplete_diagnostic():
-    answers = best_answers()
+    answers = best_answers(Q)
     del answers["q_reviews"]
     with pytest.raises(InvalidAnswer, match="q_reviews"):
         score(Q, answers)

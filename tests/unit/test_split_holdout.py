@@ -1,15 +1,10 @@
 """The held-out split moves 20 % of a new data file once, and never again."""
 
-import importlib.util
-from pathlib import Path
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "split_holdout.py"
+from tests.helpers import load_script
 
 
 def test_a_file_is_split_once(tmp_path, monkeypatch):
-    spec = importlib.util.spec_from_file_location("split_holdout", SCRIPT)
-    split = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(split)
+    split = load_script("split_holdout")
     monkeypatch.setattr(split, "HOLDOUT", tmp_path / "holdout")
     data = tmp_path / "round9.yml"
     data.write_text(

@@ -18,11 +18,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.adapters import advisors, storage
+from bot.adapters import advisors
 from bot.adapters.channels.gate import gate, secret_from
 from bot.adapters.channels.live import hub
 from bot.adapters.channels.webchat import SESSION_COOKIE
 from bot.adapters.console_views import history_messages, ticket_detail, ticket_summary
+from bot.handover.records import STATUS_FILTERS, Advisor, TicketStateError
+from bot.labels import load_labels
 from bot.language.inbound import reply
 from bot.security.web_session import sender_of
 from bot.settings import load_settings
@@ -89,7 +91,7 @@ class ConsoleInput(InputChannel):
         def signed_in(handler):
             @wraps(handler)
             async def checked(request: Request, *args, **kwargs):
-                advisor = await asyncio.to_thread(advisors.advisor_for, request.cookies.get(SESSION_COOKIE))
+                advisor = await asyncio.to_thread(hub.accounts.advisor_for, request.cookies.get(SESSION_COOKIE))
                 if advisor is None:
                     return error(401, "Votre session a expiré ou vous n'êtes pas connecté : connectez-vous.")
                 return await handler(request, advisor, *args, **kwargs)
@@ -115,9 +117,9 @@ class ConsoleInput(InputChannel):
         async def state_change(change, ticket_id: int, advisor) -> HTTPResponse:
             try:
                 await change(ticket_id, advisor)
-            except storage.TicketStateError as refusal:
+            except TicketStateError as refusal:
                 return error(409, str(refusal))
-            ticket = await asyncio.to_thread(storage.ticket_with_events, ticket_id)
+            ticket = await asyncio.to_thread(hub.tickets.get_with_events, ticket_id)
             return response.json({"ticket": ticket_detail(ticket, await conversation_of(ticket))})
 
         async def conversation_of(ticket) -> Optional[list]:
@@ -190,13 +192,13 @@ class ConsoleInput(InputChannel):
             settings = load_settings()
             try:
                 token = await asyncio.to_thread(
-                    advisors.log_in, email, password, settings.session_hours, address=address
+                    hub.accounts.log_in, email, password, settings.session_hours, address=address
                 )
             except advisors.LoginThrottled:
                 return error(429, "Trop de tentatives : réessayez dans un quart d'heure.")
             if token is None:
                 return error(401, "E-mail ou mot de passe incorrect.")
-            advisor = await asyncio.to_thread(advisors.advisor_for, token)
+            advisor = await asyncio.to_thread(hub.accounts.advisor_for, token)
             answer = response.json({"advisor": advisor_json(advisor)})
             answer.cookies[SESSION_COOKIE] = token
             cookie = answer.cookies[SESSION_COOKIE]
@@ -212,7 +214,7 @@ class ConsoleInput(InputChannel):
         @blueprint.route("/console/api/logout", methods=["POST"])
         @from_the_console
         async def logout(request: Request) -> HTTPResponse:
-            await asyncio.to_thread(advisors.log_out, request.cookies.get(SESSION_COOKIE))
+            await asyncio.to_thread(hub.accounts.log_out, request.cookies.get(SESSION_COOKIE))
             answer = response.json({"ok": True})
             del answer.cookies[SESSION_COOKIE]
             return answer
@@ -222,13 +224,19 @@ class ConsoleInput(InputChannel):
         async def me(_: Request, advisor) -> HTTPResponse:
             return response.json({"advisor": advisor_json(advisor)})
 
+        @blueprint.route("/console/api/labels", methods=["GET"])
+        @signed_in
+        async def labels(_: Request, advisor) -> HTTPResponse:
+            """The French names of sectors, levels, dimensions, needs, statuses, events… (labels.yml)."""
+            return response.json({"labels": load_labels().as_json()})
+
         @blueprint.route("/console/api/tickets", methods=["GET"])
         @signed_in
         async def tickets(request: Request, advisor) -> HTTPResponse:
             status = request.args.get("status", "open")
-            if status not in ("open", "queued", "live", "closed", "all"):
+            if status not in STATUS_FILTERS:
                 return error(400, "Statut inconnu.")
-            found = await asyncio.to_thread(storage.list_tickets, status)
+            found = await asyncio.to_thread(hub.tickets.by_status, status)
             return response.json(
                 {"tickets": [ticket_summary(t) for t in found], "office": office_line(datetime.utcnow())}
             )
@@ -236,7 +244,7 @@ class ConsoleInput(InputChannel):
         @blueprint.route("/console/api/tickets/<ticket_id:int>", methods=["GET"])
         @signed_in
         async def ticket(_: Request, advisor, ticket_id: int) -> HTTPResponse:
-            found = await asyncio.to_thread(storage.ticket_with_events, ticket_id)
+            found = await asyncio.to_thread(hub.tickets.get_with_events, ticket_id)
             if found is None:
                 return error(404, f"La demande n° {ticket_id} n'existe pas (ou a été effacée).")
             return response.json({"ticket": ticket_detail(found, await conversation_of(found))})
@@ -260,14 +268,14 @@ class ConsoleInput(InputChannel):
                 return error(400, f"Le message est trop long ({MAX_MESSAGE_LENGTH} caractères au plus).")
             try:
                 await hub.advisor_message(ticket_id, advisor, text)
-            except storage.TicketStateError as refusal:
+            except TicketStateError as refusal:
                 return error(409, str(refusal))
             return response.json({"ok": True})
 
         return blueprint
 
 
-def advisor_json(advisor: advisors.Advisor) -> Dict[str, Any]:
+def advisor_json(advisor: Advisor) -> Dict[str, Any]:
     # The id tells the console which live tickets are its own (two accounts may share a name).
     return {"id": advisor.id, "name": advisor.name, "email": advisor.email}
 

@@ -16,8 +16,18 @@ from rasa.shared.core.events import BotUttered, ConversationPaused, Conversation
 from socketio import AsyncServer
 
 from bot.adapters import advisors, storage
-from bot.adapters.advisors import Advisor
 from bot.adapters.console_views import iso
+from bot.handover.records import (
+    CLOSED,
+    LIVE,
+    QUEUED,
+    Advisor,
+    AdvisorRepository,
+    TicketRecord,
+    TicketRepository,
+    TicketStateError,
+)
+from bot.messages import message
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +56,14 @@ class LiveHub:
     @property
     def agent(self):
         return getattr(self.app.ctx, "agent", None) if self.app is not None else None
+
+    @property
+    def tickets(self) -> TicketRepository:
+        return storage.ticket_repository()
+
+    @property
+    def accounts(self) -> AdvisorRepository:
+        return advisors.advisor_repository()
 
     async def append_to_conversation(self, sender_id: str, events: List[Event]) -> None:
         agent = self.agent
@@ -90,7 +108,7 @@ class LiveHub:
         tokens = {sid: self.advisor_tokens[sid] for sid in sids if sid in self.advisor_tokens}
         if not tokens:
             return []
-        valid = await asyncio.to_thread(advisors.valid_tokens, set(tokens.values()))
+        valid = await asyncio.to_thread(self.accounts.valid_tokens, set(tokens.values()))
         for sid, token in tokens.items():
             if token not in valid:
                 self.advisor_gone(sid)
@@ -118,24 +136,24 @@ class LiveHub:
         The message never reaches the NLU: while paused nothing may make the bot talk
         (Rasa itself would answer a `restart` intent even in a paused conversation).
         """
-        ticket = await asyncio.to_thread(storage.live_ticket_for, sender_id)
+        ticket = await asyncio.to_thread(self.tickets.live_for, sender_id)
         if ticket is None:
             return False
-        event = await asyncio.to_thread(storage.add_event, ticket.id, "owner_message", "owner", text)
+        event = await asyncio.to_thread(self.tickets.add_event, ticket.id, "owner_message", "owner", text)
         await self.append_to_conversation(sender_id, [UserUttered(text, input_channel=channel, metadata=metadata)])
         await self.to_advisors(ticket.id, "owner_message", {"text": text, "at": iso(event.at)})
         return True
 
     # The advisor's side ------------------------------------------------------------
 
-    async def take(self, ticket_id: int, advisor: Advisor) -> storage.Ticket:
-        ticket = await asyncio.to_thread(storage.take, ticket_id, advisor.id, advisor.name)
-        notice = f"{advisor.name}, conseiller, a rejoint la conversation : vous pouvez lui écrire ici."
+    async def take(self, ticket_id: int, advisor: Advisor) -> TicketRecord:
+        ticket = await asyncio.to_thread(self.tickets.take, ticket_id, advisor.id, advisor.name)
+        notice = message("handoff.advisor_joined", name=advisor.name)
         await self.append_to_conversation(
             ticket.sender_id,
             [
                 ConversationPaused(),
-                SlotSet("handoff_status", storage.LIVE),
+                SlotSet("handoff_status", LIVE),
                 notice_event(notice),
             ],
         )
@@ -144,10 +162,10 @@ class LiveHub:
         return ticket
 
     async def advisor_message(self, ticket_id: int, advisor: Advisor, text: str) -> None:
-        ticket = await asyncio.to_thread(storage.get_ticket, ticket_id)
-        if ticket is None or not storage.held_by(ticket, advisor.id, advisor.name):
-            raise storage.TicketStateError("Prenez d'abord cette demande en charge pour écrire au client.")
-        event = await asyncio.to_thread(storage.add_event, ticket_id, "advisor_message", advisor.name, text)
+        ticket = await asyncio.to_thread(self.tickets.get, ticket_id)
+        if ticket is None or not ticket.held_by(advisor.id, advisor.name):
+            raise TicketStateError("Prenez d'abord cette demande en charge pour écrire au client.")
+        event = await asyncio.to_thread(self.tickets.add_event, ticket_id, "advisor_message", advisor.name, text)
         speaker = {"advisor": {"name": advisor.name}}
         await self.append_to_conversation(ticket.sender_id, [BotUttered(text, metadata=speaker)])
         await self.to_owner(ticket.sender_id, {"text": text, "metadata": speaker})
@@ -155,14 +173,14 @@ class LiveHub:
             ticket_id, "advisor_message", {"text": text, "at": iso(event.at), "advisor": advisor.name}
         )
 
-    async def hand_back(self, ticket_id: int, advisor: Advisor) -> storage.Ticket:
-        ticket = await asyncio.to_thread(storage.hand_back, ticket_id, advisor.id, advisor.name)
-        notice = "Le conseiller vous a rendu la main : je suis de nouveau là pour vous aider."
+    async def hand_back(self, ticket_id: int, advisor: Advisor) -> TicketRecord:
+        ticket = await asyncio.to_thread(self.tickets.hand_back, ticket_id, advisor.id, advisor.name)
+        notice = message("handoff.advisor_left")
         await self.append_to_conversation(
             ticket.sender_id,
             [
                 ConversationResumed(),
-                SlotSet("handoff_status", storage.QUEUED),
+                SlotSet("handoff_status", QUEUED),
                 notice_event(notice),
             ],
         )
@@ -170,12 +188,12 @@ class LiveHub:
         await self.to_advisors(ticket_id, "ticket_updated", {"status": ticket.status})
         return ticket
 
-    async def close(self, ticket_id: int, advisor: Advisor) -> storage.Ticket:
-        before = await asyncio.to_thread(storage.get_ticket, ticket_id)
-        ticket = await asyncio.to_thread(storage.close, ticket_id, advisor.id, advisor.name)
-        events: List[Event] = [SlotSet("handoff_status", storage.CLOSED)]
-        if before is not None and before.status == storage.LIVE:
-            notice = "Le conseiller a clôturé votre demande. Merci ! Je reste à votre disposition si besoin."
+    async def close(self, ticket_id: int, advisor: Advisor) -> TicketRecord:
+        before = await asyncio.to_thread(self.tickets.get, ticket_id)
+        ticket = await asyncio.to_thread(self.tickets.close, ticket_id, advisor.id, advisor.name)
+        events: List[Event] = [SlotSet("handoff_status", CLOSED)]
+        if before is not None and before.status == LIVE:
+            notice = message("handoff.advisor_closed")
             events = [ConversationResumed(), *events, notice_event(notice)]
             await self.to_owner(ticket.sender_id, {"text": notice, "metadata": {"notice": True}})
         await self.append_to_conversation(ticket.sender_id, events)

@@ -110,7 +110,7 @@ class WebChatInput(SocketIOInput):
                 return False
             cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
             token = cookie[SESSION_COOKIE].value if SESSION_COOKIE in cookie else None
-            if await asyncio.to_thread(advisors.advisor_for, token) is None:
+            if await asyncio.to_thread(hub.accounts.advisor_for, token) is None:
                 return False  # refuses the connection
             hub.advisor_connected(sid, token)
             return True

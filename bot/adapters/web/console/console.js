@@ -15,19 +15,10 @@
 
   var dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short' });
 
-  var EVENT_LABELS = {
-    created: 'Demande créée',
-    taken: 'Prise en charge',
-    handed_back: 'Rendue à l\u2019assistant',
-    handback: 'Rendue à l\u2019assistant',
-    closed: 'Clôturée',
-    message: 'Message',
-    advisor_message: 'Message du conseiller',
-    owner_message: 'Message du client'
-  };
-
   var state = {
     advisor: null,          // {name, email}
+    // The French names of ids (events, statuses, sectors…): GET /labels, from bot/data/labels.yml.
+    labels: null,
     loggedIn: false,
     filter: 'open',
     tickets: [],
@@ -84,11 +75,6 @@
     if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text += 'Z';   // naive → UTC (contract)
     var ms = Date.parse(text);
     return isNaN(ms) ? null : ms;
-  }
-
-  function formatDate(value) {
-    var ms = parseTime(value);
-    return ms === null ? '' : dateFormat.format(new Date(ms));
   }
 
   function timeNode(value) {
@@ -171,7 +157,7 @@
     return fetch(API + path, init).then(function (response) {
       return response.text().then(function (raw) {
         var data = null;
-        try { data = raw ? JSON.parse(raw) : null; } catch (e) { data = null; }
+        try { data = raw ? JSON.parse(raw) : null; } catch (notJson) { /* an answer without JSON: data stays null */ }
         if (response.ok) return data || {};
         var message = (data && typeof data.error === 'string' && data.error) ||
           ('Erreur du serveur (' + response.status + ').');
@@ -219,6 +205,7 @@
     state.filter = $('cn-status-filter').value || 'open';
     showApp();
     resetDetail();
+    loadLabels();
     loadTickets();
     if (state.timer) clearInterval(state.timer);
     state.timer = setInterval(tick, REFRESH_MS);
@@ -288,6 +275,24 @@
       endSession();
       showLogin('');
     });
+  }
+
+  // ---------------------------------------------------------------- labels
+
+  /** The French names of ids (bot/data/labels.yml), asked once: they change only with the server. */
+  function loadLabels() {
+    if (state.labels) return;
+    api('GET', '/labels').then(function (data) {
+      if (!state.loggedIn || !data.labels || typeof data.labels !== 'object') return;
+      state.labels = data.labels;
+      if (state.ticket) renderHistory(state.ticket.events || []);   // drawn before they arrived
+    }, function () { /* until they come, the history shows the ids; the next login asks again */ });
+  }
+
+  /** The French name of an id of a list ('events', 'statuses'…), or null when unknown. */
+  function labelOf(list, id) {
+    var names = state.labels && state.labels[list];
+    return names && Object.prototype.hasOwnProperty.call(names, id) ? names[id] : null;
   }
 
   // ---------------------------------------------------------------- ticket list
@@ -772,7 +777,7 @@
     } else {
       details.appendChild(el('ol', { className: 'cn-events' }, events.map(function (event) {
         var actor = event.actor === 'assistant' ? 'Assistant' : event.actor;
-        var label = EVENT_LABELS[event.kind] || event.kind || '';
+        var label = labelOf('events', event.kind) || event.kind || '';
         var when = timeNode(event.at);
         return el('li', null, [
           when, when ? ' — ' : null,

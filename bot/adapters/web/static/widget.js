@@ -130,8 +130,7 @@
   /** Cuts a trailing punctuation mark off a URL found in prose ("…voir https://x.fr." ). */
   function trimUrl(candidate) {
     var url = candidate;
-    var match;
-    while ((match = TRAILING_PUNCTUATION.exec(url))) {
+    while (TRAILING_PUNCTUATION.test(url)) {
       var last = url.charAt(url.length - 1);
       if (last === ")" && count(url, "(") >= count(url, ")")) {
         break; // a balanced parenthesis belongs to the URL (Wikipedia…)
