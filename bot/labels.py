@@ -64,6 +64,8 @@ EVENTS = (  # the kinds of event a ticket's history records
     "handed_back",
     "closed",
 )
+# The channels an owner writes on, by their name in Rasa (credentials.yml).
+CHANNELS = ("socketio", "rest", "whatsapp", "facebook", "telegram", "twilio")
 
 CONTRACT: Dict[str, Tuple[str, ...]] = {
     "sectors": SECTORS,
@@ -74,6 +76,7 @@ CONTRACT: Dict[str, Tuple[str, ...]] = {
     "reasons": REASONS,
     "statuses": STATUSES,
     "events": EVENTS,
+    "channels": CHANNELS,
 }
 # What the owner's side may read (the widget): nothing about tickets or advisors' work.
 PUBLIC_LISTS = ("sectors", "levels", "dimensions", "needs")
@@ -93,6 +96,7 @@ class Labels:
     reasons: Mapping[str, str]
     statuses: Mapping[str, str]
     events: Mapping[str, str]
+    channels: Mapping[str, str]
 
     def of(self, kind: str) -> Mapping[str, str]:
         """The list named `kind` ("sectors", "levels"…)."""

@@ -145,6 +145,16 @@ CONTRACT: Dict[str, FrozenSet[str]] = {
         "offers.nothing_pending": (),
         "privacy.erase_confirm": (),
         "privacy.erased": (),
+        # Messaging platforms (bot/messaging/): choices written out, the score card as text.
+        "channels.reply_hint": (),
+        "channels.choose": (),
+        "channels.list_button": (),
+        "channels.list_section": (),
+        "channels.card_headline": ("score", "level"),
+        "channels.card_by_dimension": (),
+        "channels.card_dimension": ("dimension", "score"),
+        "channels.card_priorities": ("first", "second"),
+        "channels.card_priority": ("dimension",),
     }.items()
 }
 

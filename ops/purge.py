@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional, Tuple
 
 from bot.adapters import storage
+from bot.adapters.deliveries import DELIVERY_MEMORY, purge_deliveries_before
 from bot.settings import load_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,8 @@ def purge(retention_days: int, tracker_url: Optional[str] = None) -> Tuple[int, 
     """Erases what is older than `retention_days`; returns (conversations, tickets) erased.
     The tickets are those of CONSEILLER_DATABASE_URL, as for the servers."""
     tickets = storage.ticket_repository().purge_older_than(retention_days)
+    # The platforms' message ids (no personal data) are kept only as long as a retry may come.
+    purge_deliveries_before(storage.utcnow() - DELIVERY_MEMORY)
     conversations = 0
     tracker_url = tracker_url or tracker_db_url()
     if not _missing_sqlite_file(tracker_url):  # no conversation yet: nothing to create or erase

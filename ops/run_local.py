@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from bot.labels import load_labels
+from bot.messaging.platforms import CHANNEL_VARIABLES, channels_on
 from ops.servers import REPO_ROOT, assistant
 
 
@@ -15,6 +17,16 @@ def auth_token() -> str:
     if token:
         return token
     return (REPO_ROOT / "var" / "auth-token").read_text().strip()
+
+
+def messaging_channels(url: str) -> str:
+    """Which messaging channels are on (their variables set) and where their webhooks are."""
+    on, titles = channels_on(os.environ), load_labels().channels
+    lines = [f"  • {titles[name]} : {url}/webhooks/{name}/webhook\n" for name in on]
+    off = [titles[name] for name in CHANNEL_VARIABLES if name not in on]
+    if off:
+        lines.append(f"  • canaux inactifs (variables d'environnement absentes, voir le README) : {', '.join(off)}\n")
+    return "".join(lines)
 
 
 def main() -> None:
@@ -38,6 +50,7 @@ def main() -> None:
             f'  • canal REST : POST {url}/webhooks/rest/webhook  {{"sender": "moi", "message": "bonjour"}}\n'
             f"  • API HTTP : {url}/status?token=… (jeton dans RASA_AUTH_TOKEN ou var/auth-token)\n"
             f"  • journaux : var/logs/\n"
+            f"{messaging_channels(url)}"
             "Ctrl-C pour arrêter.",
             flush=True,
         )

@@ -1,15 +1,19 @@
 """Real local stand-ins for what advisors are notified through: an HTTP webhook receiver and
 an SMTP server (aiosmtpd, in clear, with STARTTLS or in implicit TLS), each in a background
-thread; and a self-signed certificate for the TLS ones."""
+thread; a self-signed certificate for the TLS ones; and the messaging platforms' APIs
+(WhatsApp, Messenger, Telegram, Twilio) that the assistant's replies are sent to."""
 
 import datetime
 import ipaddress
+import itertools
 import json
 import ssl
+import sys
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import NamedTuple, Optional, Tuple
 
 from aiosmtpd.controller import Controller
 from cryptography import x509
@@ -140,3 +144,138 @@ class MailInbox(Arrivals):
 
     def stop(self):
         self.controller.stop()
+
+
+class PlatformCall(NamedTuple):
+    """One request the assistant made to a messaging platform's API, as the stand-in saw it."""
+
+    platform: str  # "whatsapp", "messenger", "telegram" or "twilio": the first part of the path
+    path: str  # the rest of the path: "/<phone number id>/messages", "/bot<token>/sendMessage"…
+    query: dict
+    headers: dict
+    body: dict  # the JSON body, or the form fields (Twilio)
+
+    @property
+    def recipient(self) -> str:
+        """Whom the message is for, as each API names it."""
+        if self.platform == "whatsapp":
+            return str(self.body.get("to"))
+        if self.platform == "messenger":
+            return str((self.body.get("recipient") or {}).get("id"))
+        if self.platform == "telegram":
+            return str(self.body.get("chat_id") or self.body.get("callback_query_id"))
+        return str(self.body.get("To"))
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client closing its kept-alive connection is no error (aiohttp does when it is done)."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class PlatformApis(Arrivals):
+    """One local HTTP server standing in for the APIs of WhatsApp (Graph API), Messenger (Send
+    API), Telegram (Bot API) and Twilio (Messages resource), each under its own first path part
+    (`url_of("whatsapp")`…, what the *_API_URL variables point at). It records every request and
+    answers as the real API does. A WhatsApp number put in `outside_window` is refused as Meta
+    refuses a free message more than 24 hours after the owner's last one (error 131047)."""
+
+    PLATFORMS = ("whatsapp", "messenger", "telegram", "twilio")
+
+    def __init__(self):
+        super().__init__()
+        self.calls: list = []
+        self.outside_window: set = set()
+        self._count = itertools.count(1)
+        apis = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as aiohttp's session expects
+
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                split = urllib.parse.urlsplit(self.path)
+                platform, _, rest = split.path.lstrip("/").partition("/")
+                if "form-urlencoded" in (self.headers.get("Content-Type") or ""):
+                    body = dict(urllib.parse.parse_qsl(raw.decode(), keep_blank_values=True))
+                else:
+                    body = json.loads(raw or b"{}")
+                call = PlatformCall(
+                    platform, "/" + rest, dict(urllib.parse.parse_qsl(split.query)), dict(self.headers), body
+                )
+                status, answer = apis._answer(call)
+                apis.arrived(apis.calls, call)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url_of(self, platform: str) -> str:
+        return f"{self.url}/{platform}"
+
+    def _answer(self, call: PlatformCall):
+        number = next(self._count)
+        if call.platform == "whatsapp":
+            if call.recipient in self.outside_window:
+                return 400, {
+                    "error": {
+                        "message": "(#131047) Re-engagement message",
+                        "type": "OAuthException",
+                        "code": 131047,
+                        "error_data": {
+                            "messaging_product": "whatsapp",
+                            "details": "Message failed to send because more than 24 hours have passed since "
+                            "the customer last replied to this number.",
+                        },
+                        "fbtrace_id": "AbCdEfGhIjKlMnOpQrStUvW",
+                    }
+                }
+            return 200, {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": call.recipient, "wa_id": call.recipient}],
+                "messages": [{"id": f"wamid.HBgLMzM2MTIzNDU2NzgVAgARGBI{number:08d}"}],
+            }
+        if call.platform == "messenger":
+            return 200, {"recipient_id": call.recipient, "message_id": f"m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_{number}"}
+        if call.platform == "telegram":
+            if call.path.endswith("/answerCallbackQuery"):
+                return 200, {"ok": True, "result": True}
+            chat = {"id": int(call.recipient), "type": "private"} if call.recipient.lstrip("-").isdigit() else {}
+            message = {"message_id": number, "chat": chat, "date": 1700000000 + number}
+            return 200, {"ok": True, "result": {**message, "text": call.body.get("text", "")}}
+        if call.platform == "twilio":
+            account = call.path.split("/")[3] if call.path.count("/") >= 4 else ""
+            return 201, {
+                "sid": f"SM{number:032x}",
+                "account_sid": account,
+                "to": call.body.get("To"),
+                "from": call.body.get("From"),
+                "body": call.body.get("Body"),
+                "status": "queued",
+                "direction": "outbound-api",
+                "num_segments": "1",
+            }
+        return 404, {"error": "unknown platform"}
+
+    def to(self, platform: str, recipient: str) -> list:
+        """The calls made so far to one platform for one recipient, in order."""
+        return [call for call in list(self.calls) if call.platform == platform and call.recipient == str(recipient)]
+
+    def wait_for(self, predicate, timeout=30.0) -> list:
+        """The calls matching `predicate` once there is one (all of them so far), else []."""
+        return self.wait_until(lambda: [call for call in self.calls if predicate(call)], timeout)
+
+    def stop(self):
+        self.server.shutdown()

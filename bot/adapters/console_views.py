@@ -31,6 +31,7 @@ def ticket_summary(ticket: TicketRecord) -> Dict[str, Any]:
         "advisor": ticket.advisor,
         "advisor_id": ticket.advisor_id,  # which account: two may show the same name
         "channel": ticket.channel,
+        "channel_label": labels.channels.get(ticket.channel or "", ticket.channel),
     }
 
 

@@ -2,6 +2,7 @@
 through the REST channel as a website or a phone would."""
 
 import json
+import secrets
 import subprocess
 import urllib.request
 import uuid
@@ -12,7 +13,7 @@ import pytest
 from bot.adapters import storage
 from ops.servers import BIN, REPO_ROOT, assistant, free_port, rest_message
 from tests.helpers import reply_text
-from tests.local_services import MailInbox, WebhookInbox
+from tests.local_services import MailInbox, PlatformApis, WebhookInbox
 
 MODEL = REPO_ROOT / "models" / "conseiller.tar.gz"
 TOKEN = "e2e-test-token"
@@ -40,6 +41,26 @@ limits:
 """ % ", ".join(
     f"{day}: ['00:00-23:59']" for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 )
+
+
+# The messaging platforms' settings, as a deployer would set them, in each platform's format
+# but made afresh for each run (no secret-looking literal in the repository); their API
+# addresses point at the local stand-in (`platform_apis`).
+CHANNEL_SETTINGS = {
+    "WHATSAPP_ACCESS_TOKEN": "EAA" + secrets.token_urlsafe(40),
+    "WHATSAPP_PHONE_NUMBER_ID": str(secrets.randbelow(9 * 10**14) + 10**14),
+    "WHATSAPP_APP_SECRET": secrets.token_hex(16),
+    "WHATSAPP_VERIFY_TOKEN": secrets.token_urlsafe(16),
+    "MESSENGER_PAGE_ACCESS_TOKEN": "EAA" + secrets.token_urlsafe(40),
+    "MESSENGER_APP_SECRET": secrets.token_hex(16),
+    "MESSENGER_VERIFY_TOKEN": secrets.token_urlsafe(16),
+    "TELEGRAM_BOT_TOKEN": f"{secrets.randbelow(9 * 10**9) + 10**9}:{secrets.token_urlsafe(26)}",
+    "TELEGRAM_BOT_NAME": "conseiller_numerique_test_bot",
+    "TELEGRAM_SECRET_TOKEN": secrets.token_urlsafe(24),
+    "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
+    "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+    "TWILIO_NUMBER": "+33757000000",
+}
 
 
 def tracker(url: str, sender: str) -> dict:
@@ -71,6 +92,13 @@ def mail_inbox():
     inbox.stop()
 
 
+@pytest.fixture(scope="session")
+def platform_apis():
+    apis = PlatformApis()
+    yield apis
+    apis.stop()
+
+
 class RunningAssistant:
     """Both servers on fixed ports, which a test can restart (same databases, same ports)."""
 
@@ -94,7 +122,7 @@ class RunningAssistant:
 
 
 @pytest.fixture(scope="session")
-def running_assistant(databases, webhook_inbox, mail_inbox, tmp_path_factory):
+def running_assistant(databases, webhook_inbox, mail_inbox, platform_apis, tmp_path_factory):
     if not MODEL.exists():  # `make test` trains it; a bare `pytest` trains it here
         subprocess.run(
             [str(BIN / "rasa"), "train", "--fixed-model-name", "conseiller", "--out", "models"],
@@ -114,6 +142,8 @@ def running_assistant(databases, webhook_inbox, mail_inbox, tmp_path_factory):
         "SMTP_FROM": "conseiller@exemple.fr",
         "ADVISOR_EMAIL_TO": "equipe@cci-exemple.fr",
         "CONSOLE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        **CHANNEL_SETTINGS,
+        **{f"{name.upper()}_API_URL": platform_apis.url_of(name) for name in PlatformApis.PLATFORMS},
     }
     running = RunningAssistant(environment, port, free_port(), tmp_path_factory.mktemp("logs"))
     running.start()

@@ -2,6 +2,7 @@
 product's, a slip in the file is refused with its place, and no other file keeps a copy."""
 
 import copy
+import importlib
 import re
 from pathlib import Path
 
@@ -141,3 +142,15 @@ def test_no_code_keeps_its_own_copy_of_a_name():
             pattern = _quoted(name)
             copies = [str(path.relative_to(ROOT)) for path, text in texts.items() if pattern.search(text)]
             assert not copies, f"{kind}.{identifier} « {name} » is also written in {copies}"
+
+
+def test_every_channel_of_credentials_yml_has_a_name_for_the_console():
+    with open(ROOT / "credentials.yml", encoding="utf-8") as handle:
+        classes = list(yaml.safe_load(handle))
+    names = set()
+    for path in classes:
+        module, _, name = path.rpartition(".")
+        channel = getattr(importlib.import_module(module), name)
+        if channel.name() != "console":  # the console's routes: no owner writes there
+            names.add(channel.name())
+    assert names == set(CONTRACT["channels"])

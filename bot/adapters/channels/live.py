@@ -45,6 +45,12 @@ class LiveHub:
         # The consoles' connections (namespace /advisor): session token and watched ticket.
         self.advisor_tokens: Dict[str, str] = {}
         self.watching: Dict[str, int] = {}
+        # The messaging platforms' channels (WhatsApp, Telegram…), by their sender ids' prefix.
+        self.messaging: Dict[str, Any] = {}
+
+    def register_messaging(self, channel: Any) -> None:
+        """A messaging channel whose owners get the advisor's messages through its platform."""
+        self.messaging[channel.prefix] = channel
 
     def remember_app(self, blueprint) -> None:
         """Keeps the Sanic app (and so the agent) once the server starts."""
@@ -77,8 +83,21 @@ class LiveHub:
             await agent.tracker_store.save(tracker)
 
     async def to_owner(self, sender_id: str, payload: Dict[str, Any]) -> None:
+        """Through the owner's own channel: their messaging platform, else the widget.
+        A platform's refusal (WhatsApp's 24-hour window) reaches the caller."""
+        for prefix, channel in self.messaging.items():
+            if sender_id.startswith(prefix):
+                await channel.send_to_owner(sender_id[len(prefix) :], payload["text"])
+                return
         if self.sio is not None:
             await self.sio.emit(BOT_MESSAGE_EVENT, payload, room=sender_id)
+
+    async def notify_owner(self, sender_id: str, text: str) -> None:
+        """A notice (an advisor joined, left, closed): its failure must not undo the change."""
+        try:
+            await self.to_owner(sender_id, {"text": text, "metadata": {"notice": True}})
+        except Exception as error:  # noqa: BLE001 (the platform refused or is down)
+            logger.warning("Notice not delivered to the owner: %s", type(error).__name__)
 
     async def to_advisors(self, ticket_id: int, event: str, payload: Dict[str, Any]) -> None:
         if self.sio is not None:
@@ -157,7 +176,7 @@ class LiveHub:
                 notice_event(notice),
             ],
         )
-        await self.to_owner(ticket.sender_id, {"text": notice, "metadata": {"notice": True}})
+        await self.notify_owner(ticket.sender_id, notice)
         await self.to_advisors(ticket_id, "ticket_updated", {"status": ticket.status})
         return ticket
 
@@ -165,10 +184,15 @@ class LiveHub:
         ticket = await asyncio.to_thread(self.tickets.get, ticket_id)
         if ticket is None or not ticket.held_by(advisor.id, advisor.name):
             raise TicketStateError("Prenez d'abord cette demande en charge pour écrire au client.")
-        event = await asyncio.to_thread(self.tickets.add_event, ticket_id, "advisor_message", advisor.name, text)
         speaker = {"advisor": {"name": advisor.name}}
+        try:  # first, so that a message the platform refused is not recorded as sent
+            await self.to_owner(ticket.sender_id, {"text": text, "metadata": speaker})
+        except Exception as error:  # noqa: BLE001 (the advisor must hear why, in French)
+            raise TicketStateError(
+                getattr(error, "reason", None) or "Le message n'a pas pu être remis au client. Réessayez."
+            ) from error
+        event = await asyncio.to_thread(self.tickets.add_event, ticket_id, "advisor_message", advisor.name, text)
         await self.append_to_conversation(ticket.sender_id, [BotUttered(text, metadata=speaker)])
-        await self.to_owner(ticket.sender_id, {"text": text, "metadata": speaker})
         await self.to_advisors(
             ticket_id, "advisor_message", {"text": text, "at": iso(event.at), "advisor": advisor.name}
         )
@@ -184,7 +208,7 @@ class LiveHub:
                 notice_event(notice),
             ],
         )
-        await self.to_owner(ticket.sender_id, {"text": notice, "metadata": {"notice": True}})
+        await self.notify_owner(ticket.sender_id, notice)
         await self.to_advisors(ticket_id, "ticket_updated", {"status": ticket.status})
         return ticket
 
@@ -195,7 +219,7 @@ class LiveHub:
         if before is not None and before.status == LIVE:
             notice = message("handoff.advisor_closed")
             events = [ConversationResumed(), *events, notice_event(notice)]
-            await self.to_owner(ticket.sender_id, {"text": notice, "metadata": {"notice": True}})
+            await self.notify_owner(ticket.sender_id, notice)
         await self.append_to_conversation(ticket.sender_id, events)
         await self.to_advisors(ticket_id, "ticket_updated", {"status": ticket.status})
         return ticket

@@ -552,7 +552,7 @@
         ['Effectif', formatHeadcount(ticket.headcount)],
         ['Localisation', ticket.location],
         ['Motif', ticket.reason_label],
-        ['Canal', ticket.channel]
+        ['Canal', ticket.channel_label || ticket.channel]
       ])
     ]));
 
