@@ -32,6 +32,7 @@ from sanic.response import HTTPResponse
 from bot.adapters.channels.gate import gate
 from bot.adapters.channels.live import hub, takeover_aware
 from bot.adapters.deliveries import first_delivery
+from bot.language.inbound import reply
 from bot.messaging.choices import read_choice
 from bot.messaging.platforms import Platform
 from bot.messaging.render import SCORE_CARD, render, render_turn
@@ -183,8 +184,12 @@ class MessagingInput(InputChannel):
             text = await self.chosen(sender_id, item)
             output = MessagingOutput(self, item.user)
             await handler(UserMessage(text, output, sender_id, input_channel=self.name()))
-        except Exception as error:  # noqa: BLE001 (a background task: log, never lose silently)
+        except Exception as error:  # noqa: BLE001 (a background task: log, and the owner hears back)
             logger.error("%s: handling a delivery failed: %s", self.name(), type(error).__name__)
+            try:
+                await MessagingOutput(self, item.user).send_text_message(item.user, reply("technical_fault"))
+            except Exception as failure:  # noqa: BLE001 (the platform itself is unreachable)
+                logger.error("%s: the apology could not be sent either: %s", self.name(), type(failure).__name__)
 
     async def chosen(self, sender_id: str, item: Incoming) -> str:
         """The payload of the option the owner chose, or their words unchanged."""
