@@ -15,6 +15,8 @@ ACTION_PORT ?= 5055
 export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
 export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/rasa-tracker.db
 export CONSEILLER_DATABASE_URL ?= sqlite:///$(CURDIR)/var/conseiller.db
+# The address the Rasa server is reached at: owners open their bilan there (/bilan/<id>).
+export CONSOLE_PUBLIC_URL ?= http://localhost:$(RASA_PORT)
 export RASA_TELEMETRY_ENABLED := false
 # The model names our NLU component (rasa_addons.*): Rasa must import it from here.
 export PYTHONPATH := $(CURDIR)
@@ -36,10 +38,11 @@ help:
 	@echo "make typecheck mypy on the pure packages (bot/: language, diagnostic, advice, handover…)"
 	@echo "make lint-js   ESLint on the widget's and the console's JavaScript (npm ci on first use)"
 	@echo "make evaluate  NLU and answer-reading scores on held-out and independent sets (reports in results/)"
-	@echo "make advisor EMAIL=… NAME=…  create an advisor account for the console"
+	@echo "make advisor EMAIL=… NAME=… [ROLE=manager]  create an advisor account for the console (managers also see the dashboard)"
 	@echo "make lock      pin requirements.in and requirements-dev.in into requirements.txt (pip-tools)"
 	@echo "make audit     known vulnerabilities of the dependencies (pip-audit; needs PyPI's JSON API)"
 	@echo "make purge     erase the conversations and tickets older than privacy.retention_days"
+	@echo "make reviewed  write the messages labelled in the console's inbox as training data (then: make train)"
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 does not run on 3.11+): install it, e.g. 'pyenv install 3.10'"; exit 1; }
@@ -72,13 +75,20 @@ shell: $(VENV)/.installed
 	@$(PY) -m ops.chat --url http://127.0.0.1:$(RASA_PORT)
 
 advisor: $(VENV)/.installed
-	@test -n "$(EMAIL)" -a -n "$(NAME)" || { echo 'usage: make advisor EMAIL=conseil@example.org NAME="Équipe numérique"'; exit 1; }
-	@$(PY) -m ops.advisors add "$(EMAIL)" "$(NAME)"
+	@test -n "$(EMAIL)" -a -n "$(NAME)" || { echo 'usage: make advisor EMAIL=conseil@example.org NAME="Équipe numérique" [ROLE=manager]'; exit 1; }
+	@$(PY) -m ops.advisors add "$(EMAIL)" "$(NAME)" $(if $(ROLE),--role "$(ROLE)")
 
 # Also run daily by the systemd timer of docs/deploy/ (the servers purge only when someone chats).
 .PHONY: purge
 purge: $(VENV)/.installed
 	@$(PY) -m ops.purge
+
+# The messages advisors labelled in the console's inbox (« Messages à revoir »), as training data:
+# data/nlu/reviewed.yml and bot/data/answers/reviewed.yml. Not a step of `make train` (CI trains
+# on a clean clone, without the database): run `make reviewed && make train`.
+.PHONY: reviewed
+reviewed: $(VENV)/.installed
+	@$(PY) -m ops.reviewed
 
 # The pure packages of bot/ import nothing of Rasa, Sanic, socket.io or SQLAlchemy (pyproject.toml).
 lint: $(VENV)/.installed
@@ -94,7 +104,7 @@ typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
 # ESLint on the widget's and the console's scripts (eslint.config.js), pinned by package-lock.json.
-JS_FILES := bot/adapters/web/static/widget.js bot/adapters/web/console/console.js
+JS_FILES := bot/adapters/web/static/widget.js $(wildcard bot/adapters/web/console/*.js)
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is required for lint-js (Debian: apt-get install npm)"; exit 1; }
 	@npm ci --silent --no-audit --no-fund

@@ -1,5 +1,6 @@
-// ESLint for the two scripts browsers load as they are (no build step): the chat widget and
-// the advisor console. `make lint-js` runs it. Plain scripts in ES2018, as their headers say.
+// ESLint for the scripts browsers load as they are (no build step): the chat widget and
+// the advisor console's (tickets, inbox, dashboard). `make lint-js` runs it. Plain scripts in
+// ES2018, as their headers say.
 "use strict";
 
 const js = require("@eslint/js");
@@ -7,7 +8,7 @@ const globals = require("globals");
 
 module.exports = [
   {
-    files: ["bot/adapters/web/static/widget.js", "bot/adapters/web/console/console.js"],
+    files: ["bot/adapters/web/static/widget.js", "bot/adapters/web/console/*.js"],
     ...js.configs.recommended,
     languageOptions: {
       ecmaVersion: 2018,

@@ -7,7 +7,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import MENU_BUTTONS, latest_intent, say, yes_no
+from actions import records
+from actions.common import MENU_BUTTONS, latest_intent, latest_text, say, yes_no
+from bot.adapters.inbox import FALLBACK
 from bot.advice.suggestions import suggestions
 from bot.handover.handoff import REASON_NOT_UNDERSTOOD, too_many_failures
 from bot.messages import message
@@ -17,7 +19,15 @@ NOT_UNDERSTOOD_INTENTS = ("nlu_fallback",)
 
 
 class ValidateSlotMappings(ValidationAction):
-    """Runs after every message. Outside a form, counts fallbacks in a row (SPEC 7)."""
+    """Runs after every message. Outside a form, counts fallbacks in a row (SPEC 7); notes
+    the needs and objections raised, for the dashboard."""
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.active_loop.get("name") != "diagnostic_form":
+            # During the diagnostic a need_* intent is often an answer ("on a aucune sauvegarde"
+            # to q_backup): the form notes a need or an objection only when it treats it as one.
+            records.record_signals(tracker)
+        return await super().run(dispatcher, tracker, domain)
 
     async def extract_failed_understandings(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.active_loop.get("name"):
@@ -37,6 +47,7 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        records.not_understood(tracker, [latest_text(tracker)], FALLBACK)
         if too_many_failures(int(tracker.get_slot("failed_understandings") or 0)):
             say(
                 dispatcher,

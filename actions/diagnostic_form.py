@@ -7,6 +7,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import records
 from actions.common import (
     answers,
     latest_entities,
@@ -19,6 +20,7 @@ from actions.common import (
     say,
     yes_no,
 )
+from bot.adapters import inbox
 from bot.advice.catalogue import load_catalogue
 from bot.advice.messages import buttons_for, clarify_text, question_text
 from bot.advice.recommendations import answer_need
@@ -136,6 +138,8 @@ class ValidateDiagnosticForm(FormValidationAction):
             if attempts >= MAX_ASKS:
                 return self._give_up(slot, dispatcher, tracker)
             result["question_attempts"] = attempts
+            if slot not in PROFILE_SLOTS and records.clarified_last_turn(tracker.events, slot):
+                records.not_understood(tracker, [text], inbox.CLARIFICATION_FAILED, slot)
         if reaction == dialogue.CLARIFY:
             clarifying, buttons = clarify_text(questionnaire().question(slot), interpretation.candidates)
             say(dispatcher, clarifying, buttons)
@@ -144,7 +148,9 @@ class ValidateDiagnosticForm(FormValidationAction):
             say(dispatcher, self._why(slot))
         elif reaction == dialogue.RETRIEVAL and retrieval_response(tracker):
             dispatcher.utter_message(response=retrieval_response(tracker))
+            records.record_signals(tracker)  # an objection raised mid-diagnostic
         elif reaction == dialogue.NEED:
+            records.record_signals(tracker)
             advice = answer_need(load_catalogue(), intent, text).advice
             say(dispatcher, message("diagnostic.need_during_diagnostic", advice=advice))
             result["needs_stated"] = sorted(set((tracker.get_slot("needs_stated") or []) + [intent]))
@@ -186,6 +192,8 @@ class ValidateDiagnosticForm(FormValidationAction):
             skipped = sorted(set((tracker.get_slot("skipped_profile") or []) + [slot]))
             return {slot: None, "skipped_profile": skipped, **reset}
         say(dispatcher, message("diagnostic.answer_skipped"))
+        tries = records.earlier_unread_tries(tracker.events, slot) + [latest_text(tracker)]
+        records.not_understood(tracker, tries, inbox.ANSWER_GIVEN_UP, slot)
         return {slot: DONT_KNOW, **reset}
 
     def _correct(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Dict[Text, Any]]:
@@ -236,7 +244,8 @@ class AskSlot(Action):
         else:
             question = questionnaire().question(self.slot)
             say(dispatcher, question_text(questionnaire(), question), buttons_for(question))
-        return []
+        new_bilan_id = records.question_asked(tracker, self.slot)
+        return [SlotSet("bilan_id", new_bilan_id)] if new_bilan_id else []
 
 
 # Trained (or read from its cache in var/) when the action server starts, not at the
@@ -300,6 +309,7 @@ def restart_events() -> List[EventType]:
         + ["requested_slot", "pending_clarification", "pending_offer"]
     )
     return [SlotSet(slot, None) for slot in slots] + [
+        SlotSet("bilan_id", None),  # the next question starts a new diagnostic, with its own bilan
         SlotSet("recommendations_shown", []),
         SlotSet("failed_understandings", 0),
         SlotSet("question_attempts", 0),
@@ -324,6 +334,7 @@ class ActionRestartDiagnostic(Action):
         answered = [slot for slot in questionnaire().slot_order if tracker.get_slot(slot) is not None]
         if not answered or tracker.get_slot("pending_offer") == Offer(OfferKind.RESTART).encode():
             say(dispatcher, message("diagnostic.restarted_erased" if answered else "diagnostic.restarted"))
+            records.diagnostic_restarted(tracker)
             return restart_events()
         say(
             dispatcher,

@@ -8,7 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import leave_form, offer_is_fresh, say, yes_no
-from bot.adapters import storage
+from bot.adapters import inbox, storage
+from bot.adapters.diagnostics import diagnostic_repository
 from bot.messages import message
 from bot.offers import Offer, OfferKind
 
@@ -30,6 +31,9 @@ class ActionDeleteMyData(Action):
             )
             return leave_form(tracker) + [SlotSet("pending_offer", CONFIRM)]
         storage.ticket_repository().delete_for_sender(tracker.sender_id)
+        # Their diagnostics (and so their bilans' pages), needs raised and inbox messages.
+        diagnostic_repository().delete_for_sender(tracker.sender_id)
+        inbox.delete_for_sender(tracker.sender_id)
         say(dispatcher, message("privacy.erased"))
         # The tracker store erases the stored conversation when it sees this action
         # (rasa_addons/tracker_store.py).

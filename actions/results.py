@@ -1,13 +1,15 @@
 """Scores, result message and recommendations once the diagnostic is complete."""
 
-from typing import Any, List, Text
+from typing import Any, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import records
 from actions.common import MENU_BUTTONS, answers, questionnaire, say, yes_no
+from bot.adapters import storage
 from bot.advice.catalogue import load_catalogue
 from bot.advice.figures import load_figures
 from bot.advice.messages import recommendations_text, result_card, result_text
@@ -16,6 +18,8 @@ from bot.diagnostic.scoring import DiagnosticResult, missing_answers, score
 from bot.handover.handoff import automatic_reason
 from bot.messages import message
 from bot.offers import Offer, OfferKind
+from bot.report.progress import progress_between, progress_sentence
+from bot.report.records import DiagnosticRecord
 
 YES_NO = yes_no()
 
@@ -24,15 +28,44 @@ def current_result(tracker: Tracker) -> DiagnosticResult:
     return score(questionnaire(), answers(tracker))
 
 
+def first_recommendations(tracker: Tracker, result: DiagnosticResult) -> List[Recommendation]:
+    return recommend(load_catalogue(), result, location=tracker.get_slot("location"))
+
+
 def say_result(
-    dispatcher: CollectingDispatcher, tracker: Tracker, result: DiagnosticResult, intro: str = ""
-) -> List[Recommendation]:
-    """Sends the result and the first recommendations; returns the recommendations."""
+    dispatcher: CollectingDispatcher,
+    result: DiagnosticResult,
+    recommendations: List[Recommendation],
+    intro: str = "",
+    progress: Optional[str] = None,
+) -> None:
+    """Sends the result, what changed since the owner's previous diagnostic, and the first
+    recommendations."""
     say(dispatcher, intro + result_text(questionnaire(), result, load_figures()))
     dispatcher.utter_message(json_message=result_card(questionnaire(), result))
-    recommendations = recommend(load_catalogue(), result, location=tracker.get_slot("location"))
+    if progress:
+        say(dispatcher, progress)
     say(dispatcher, recommendations_text(questionnaire(), recommendations))
-    return recommendations
+
+
+def progress_line(stored: DiagnosticRecord, result: DiagnosticResult) -> Optional[str]:
+    """ "Depuis votre diagnostic du 12 mars : +15 points en …", when there was one."""
+    previous = records.previous_diagnostic(stored)
+    if previous is None or previous.score_overall is None or previous.completed_at is None:
+        return None
+    progress = progress_between(
+        previous.completed_at,
+        previous.dimension_scores,
+        previous.score_overall,
+        result.dimension_scores,
+        result.overall,
+    )
+    return progress_sentence(progress, storage.utcnow())
+
+
+def say_bilan_link(dispatcher: CollectingDispatcher, bilan_id: str) -> None:
+    url, pdf_url = records.bilan_urls(bilan_id)
+    say(dispatcher, message("results.bilan_link", url=url, pdf_url=pdf_url))
 
 
 class ActionDiagnosticResults(Action):
@@ -50,12 +83,18 @@ class ActionDiagnosticResults(Action):
                 say(dispatcher, message("results.unfinished", count=answered, total=total), YES_NO)
             return [SlotSet("pending_offer", Offer(OfferKind.RESUME_DIAGNOSTIC).encode())]
         result = current_result(tracker)
-        recommendations = say_result(dispatcher, tracker, result)
+        recommendations = first_recommendations(tracker, result)
+        stored = records.diagnostic_completed(tracker, result, [item.entry.id for item in recommendations])
+        progress = progress_line(stored, result) if stored is not None else None
+        say_result(dispatcher, result, recommendations, progress=progress)
+        if stored is not None:
+            say_bilan_link(dispatcher, stored.id)
         events: List[EventType] = [
             SlotSet("score_overall", round(result.overall, 2)),
             SlotSet("maturity_level", result.level),
             SlotSet("dimension_scores", {key: round(value, 2) for key, value in result.dimension_scores.items()}),
             SlotSet("recommendations_shown", [item.entry.id for item in recommendations]),
+            SlotSet("bilan_id", stored.id if stored is not None else tracker.get_slot("bilan_id")),
         ]
         reason = automatic_reason(result)
         if reason and tracker.get_slot("handoff_status") in (None, "none", "closed"):
@@ -97,8 +136,12 @@ class ActionSendReport(Action):
             say(dispatcher, message("results.report_not_ready"), YES_NO)
             return [SlotSet("pending_offer", Offer(OfferKind.RESUME_DIAGNOSTIC).encode())]
         shown: List[Any] = tracker.get_slot("recommendations_shown") or []
-        recommendations = say_result(
-            dispatcher, tracker, current_result(tracker), intro=message("results.report_intro") + "\n\n"
-        )
-        say(dispatcher, message("results.report_keep"))
+        result = current_result(tracker)
+        recommendations = first_recommendations(tracker, result)
+        say_result(dispatcher, result, recommendations, intro=message("results.report_intro") + "\n\n")
+        stored = records.completed_bilan(tracker)
+        if stored is not None:
+            say_bilan_link(dispatcher, stored.id)
+        else:
+            say(dispatcher, message("results.report_keep"))
         return [SlotSet("recommendations_shown", sorted(set(shown) | {item.entry.id for item in recommendations}))]

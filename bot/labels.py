@@ -1,7 +1,8 @@
 """The French names of the assistant's identifiers, from bot/data/labels.yml.
 
 One registry for what people read instead of an id: sectors, maturity levels, dimensions,
-needs, costs, handover reasons, ticket statuses and ticket events. The Python code reads it
+needs, costs, handover reasons, ticket statuses and ticket events, channels, and for the
+deployer's dashboard the size bands of companies and the objections owners raise. The Python code reads it
 here; the advisor console fetches it from the server as JSON (`as_json`). The ids of each
 list are the contract below (SPEC sections 2 to 7): loading fails, naming the list and the
 id, when the file misses one or adds one.
@@ -66,6 +67,10 @@ EVENTS = (  # the kinds of event a ticket's history records
 )
 # The channels an owner writes on, by their name in Rasa (credentials.yml).
 CHANNELS = ("socketio", "rest", "whatsapp", "facebook", "telegram", "twilio")
+# Companies by headcount, for the dashboard's filter (bounds in bot/report/dashboard.py):
+# 1 person, 2 to 9, 10 to 49, 50 and more.
+SIZES = ("solo", "from_2_to_9", "from_10_to_49", "from_50")
+OBJECTIONS = ("cost", "time", "complexity", "usefulness", "security_fear")  # SPEC section 2, objection/*
 
 CONTRACT: Dict[str, Tuple[str, ...]] = {
     "sectors": SECTORS,
@@ -77,6 +82,8 @@ CONTRACT: Dict[str, Tuple[str, ...]] = {
     "statuses": STATUSES,
     "events": EVENTS,
     "channels": CHANNELS,
+    "sizes": SIZES,
+    "objections": OBJECTIONS,
 }
 # What the owner's side may read (the widget): nothing about tickets or advisors' work.
 PUBLIC_LISTS = ("sectors", "levels", "dimensions", "needs")
@@ -97,6 +104,8 @@ class Labels:
     statuses: Mapping[str, str]
     events: Mapping[str, str]
     channels: Mapping[str, str]
+    sizes: Mapping[str, str]
+    objections: Mapping[str, str]
 
     def of(self, kind: str) -> Mapping[str, str]:
         """The list named `kind` ("sectors", "levels"…)."""

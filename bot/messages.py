@@ -103,6 +103,10 @@ CONTRACT: Dict[str, FrozenSet[str]] = {
         "results.more_needs_diagnostic": (),
         "results.offer_basic_level": (),
         "results.offer_security_low": (),
+        "results.bilan_link": ("url", "pdf_url"),
+        "results.progress": ("since", "changes", "overall"),
+        "results.progress_unchanged": ("since",),
+        "results.progress_change": ("count", "points", "dimension"),
         "recommendations.first": (),
         "recommendations.more": (),
         "recommendations.none_left": (),
@@ -168,42 +172,54 @@ def _placeholders(template: str, where: str) -> FrozenSet[str]:
         raise DataFileError(f"{where}: {error}") from error
 
 
-def _flatten(content: Mapping, prefix: str = "") -> Dict[str, object]:
+def flatten(content: Mapping, prefix: str = "") -> Dict[str, object]:
     """{"door": {"empty": "…"}} -> {"door.empty": "…"}; a plural {one, other} is one message."""
     flat: Dict[str, object] = {}
     for name, value in content.items():
         key = f"{prefix}{name}"
         if isinstance(value, dict) and not (set(value) & PLURAL_FORMS):
-            flat.update(_flatten(value, f"{key}."))
+            flat.update(flatten(value, f"{key}."))
         else:
             flat[key] = value
     return flat
 
 
-def load_messages(path: Optional[Path] = None) -> Dict[str, Template]:
-    path = Path(path or MESSAGES_FILE)
-    flat = _flatten(load_yaml(path))
-    missing = sorted(set(CONTRACT) - set(flat))
+def check_templates(
+    flat: Mapping[str, object],
+    contract: Mapping[str, FrozenSet[str]],
+    where: str,
+    what: str = "messages",
+    unused: str = "the assistant never sends them",
+) -> Dict[str, Template]:
+    """The texts of a flattened file (see flatten), checked against their contract: every key
+    present and known, each a non-empty text or a plural {one, other}, each using only the
+    {values} its key may. `where` names the file in the errors, `what` the texts are."""
+    missing = sorted(set(contract) - set(flat))
     if missing:
-        raise DataFileError(f"{path}: missing messages: {', '.join(missing)}")
-    unknown = sorted(set(flat) - set(CONTRACT))
+        raise DataFileError(f"{where}: missing {what}: {', '.join(missing)}")
+    unknown = sorted(set(flat) - set(contract))
     if unknown:
-        raise DataFileError(f"{path}: unknown messages (the assistant never sends them): {', '.join(unknown)}")
-    messages: Dict[str, Template] = {}
+        raise DataFileError(f"{where}: unknown {what} ({unused}): {', '.join(unknown)}")
+    templates: Dict[str, Template] = {}
     for key, value in flat.items():
-        where = f"{path}: {key}"
+        place = f"{where}: {key}"
         forms = value if isinstance(value, dict) else {"": value}
         if isinstance(value, dict) and set(value) != PLURAL_FORMS:
-            raise DataFileError(f"{where}: a plural needs exactly the forms 'one' and 'other'")
+            raise DataFileError(f"{place}: a plural needs exactly the forms 'one' and 'other'")
         for form in forms.values():
             if not isinstance(form, str) or not form.strip():
-                raise DataFileError(f"{where}: expected a non-empty text")
-            extra = _placeholders(form, where) - CONTRACT[key]
+                raise DataFileError(f"{place}: expected a non-empty text")
+            extra = _placeholders(form, place) - contract[key]
             if extra:
-                allowed = ", ".join("{" + name + "}" for name in sorted(CONTRACT[key])) or "none"
-                raise DataFileError(f"{where}: unknown value {{{sorted(extra)[0]}}} (this message can use: {allowed})")
-        messages[key] = value if isinstance(value, dict) else str(value)
-    return messages
+                allowed = ", ".join("{" + name + "}" for name in sorted(contract[key])) or "none"
+                raise DataFileError(f"{place}: unknown value {{{sorted(extra)[0]}}} (this message can use: {allowed})")
+        templates[key] = value if isinstance(value, dict) else str(value)
+    return templates
+
+
+def load_messages(path: Optional[Path] = None) -> Dict[str, Template]:
+    path = Path(path or MESSAGES_FILE)
+    return check_templates(flatten(load_yaml(path)), CONTRACT, str(path))
 
 
 @lru_cache(maxsize=1)
@@ -211,12 +227,17 @@ def _default_messages() -> Dict[str, Template]:
     return load_messages()
 
 
-def message(key: str, **values: object) -> str:
-    """The message `key`, its {values} filled in; a plural is chosen by `count`."""
-    template = _default_messages()[key]
+def fill(template: Template, values: Mapping[str, object], key: str) -> str:
+    """A checked template (see check_templates) with its {values} filled in; a plural's form
+    is chosen by `count` (one: 0 or 1, other: 2 and more). `key` names it in an error."""
     if not isinstance(template, str):
         count = values.get("count")
         if not isinstance(count, int):
             raise TypeError(f"message {key!r} is a plural: give count=<int>")
         template = template["one" if count <= 1 else "other"]
     return template.format(**values)
+
+
+def message(key: str, **values: object) -> str:
+    """The message `key`, its {values} filled in; a plural is chosen by `count`."""
+    return fill(_default_messages()[key], values, key)

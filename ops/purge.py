@@ -16,6 +16,7 @@ from typing import Optional, Tuple
 
 from bot.adapters import storage
 from bot.adapters.deliveries import DELIVERY_MEMORY, purge_deliveries_before
+from bot.adapters.retention import purge_records_older_than
 from bot.settings import load_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,7 @@ def tracker_db_url() -> str:
 def purge(retention_days: int, tracker_url: Optional[str] = None) -> Tuple[int, int]:
     """Erases what is older than `retention_days`; returns (conversations, tickets) erased.
     The tickets are those of CONSEILLER_DATABASE_URL, as for the servers."""
-    tickets = storage.ticket_repository().purge_older_than(retention_days)
+    tickets = purge_records_older_than(retention_days)
     # The platforms' message ids (no personal data) are kept only as long as a retry may come.
     purge_deliveries_before(storage.utcnow() - DELIVERY_MEMORY)
     conversations = 0

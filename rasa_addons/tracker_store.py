@@ -10,7 +10,7 @@ from rasa.shared.core.events import ActionExecuted, AllSlotsReset, BotUttered, E
 from rasa.shared.core.trackers import DialogueStateTracker
 
 import bot.adapters.log_privacy  # noqa: F401 (masks contact details in every log record of the Rasa server)
-from bot.adapters import storage
+from bot.adapters.retention import purge_records_older_than
 from bot.language.contact_redaction import CONTACT_SLOTS, contacts_may_be_kept, has_contact, redact_event
 from bot.settings import load_settings
 
@@ -94,7 +94,7 @@ class PrivacyAwareSQLTrackerStore(SQLTrackerStore):
                     synchronize_session=False
                 )
             session.commit()
-        storage.ticket_repository().purge_older_than(retention_days)
+        purge_records_older_than(retention_days)
 
     def _max_timestamp(self):
         import sqlalchemy as sa

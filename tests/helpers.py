@@ -6,9 +6,10 @@ import importlib.util
 import json
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Any, NamedTuple
+from typing import Any, Iterator, NamedTuple
 
 from sqlalchemy import MetaData, Table, create_engine
 
@@ -117,3 +118,73 @@ def legacy_ticket(url, missing_column: str, **row) -> None:
 def reply_text(messages) -> str:
     """The text of the bot's messages of one turn, one line each (messages without text: empty lines)."""
     return "\n".join(message.get("text") or "" for message in messages)
+
+
+@contextmanager
+def console_app_server(name: str) -> Iterator[str]:
+    """The console's routes (the blueprint the Rasa server mounts) on a real Sanic server, in a
+    thread, without a model; yields its address. (Sanic and Rasa's channels are imported here,
+    not for every test that uses these helpers.)"""
+    import asyncio
+    import threading
+    import uuid
+    from unittest.mock import patch
+
+    from sanic import Sanic
+    from sanic.touchup.service import TouchUp
+
+    from bot.adapters.channels.console import ConsoleInput
+    from ops.servers import free_port
+
+    app = Sanic(f"{name}_{uuid.uuid4().hex[:8]}")  # Sanic refuses a name already used in the process
+
+    async def no_messages(_message):
+        raise AssertionError("the console receives no owner messages")
+
+    channel = ConsoleInput()
+    app.blueprint(channel.blueprint(no_messages), url_prefix=channel.url_prefix())  # as Rasa mounts it
+    # Sanic 21.12 rewrites some of its own methods when the first app of a process starts
+    # ("touch-up"), and a second app fails on the rewritten ones. When another server of this
+    # process started first, this one keeps the methods as they are; otherwise it puts the
+    # originals back when it stops, for the next one.
+    touched_before = any(getattr(target, "__touched__", False) for target, _ in TouchUp._registry)
+    originals = {(target, method): getattr(target, method) for target, method in TouchUp._registry}
+    port = free_port()
+    loop = asyncio.new_event_loop()
+    ready, stopped = threading.Event(), threading.Event()
+    holder = {}
+
+    async def serve():
+        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+        with patch.object(TouchUp, "_registry", set() if touched_before else TouchUp._registry):
+            await server.startup()
+        await server.before_start()
+        await server.after_start()
+        await server.start_serving()
+        holder["server"] = server
+        ready.set()
+
+    async def shut_down():
+        server = holder["server"]
+        await server.before_stop()
+        await server.close()
+        await server.after_stop()
+
+    def run():
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(serve())
+        loop.run_forever()
+        loop.run_until_complete(shut_down())
+        stopped.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert ready.wait(30), "the console's server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        stopped.wait(30)
+        if not touched_before:
+            for (target, method), original in originals.items():
+                setattr(target, method, original)
+                target.__touched__ = False

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from bot.adapters import storage
 from bot.adapters.storage import Base, utcnow
-from bot.handover.records import AccountError, Advisor, LoginThrottled
+from bot.handover.records import ADVISOR, ROLES, AccountError, Advisor, LoginThrottled
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 MIN_PASSWORD_LENGTH = 10
@@ -52,6 +52,9 @@ class AdvisorAccount(Base):
     password_hash = Column(String(200), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    # advisor or manager (bot.handover.records.ROLES). Nullable: storage.add_missing_columns adds
+    # it to a database an older version created, whose accounts are then advisors (NULL).
+    role = Column(String(16), default=ADVISOR)
 
 
 class AdvisorSession(Base):
@@ -106,7 +109,7 @@ def _digest(token: str) -> str:
 
 
 def _advisor(account: AdvisorAccount) -> Advisor:
-    return Advisor(id=account.id, email=account.email, name=account.name)
+    return Advisor(id=account.id, email=account.email, name=account.name, role=account.role or ADVISOR)
 
 
 class SqlAdvisorRepository:
@@ -126,9 +129,13 @@ class SqlAdvisorRepository:
             self._tables_ready = True
         return bind
 
-    def create_account(self, email: str, name: str, password: str) -> Advisor:
+    def create_account(self, email: str, name: str, password: str, role: Optional[str] = None) -> Advisor:
+        """A new account (an advisor unless `role` says manager), or the existing one renamed, with
+        a new password and, when `role` is given, that role."""
         email = email.strip().lower()
         name = name.strip()
+        if role is not None and role not in ROLES:
+            raise AccountError(f"Rôle inconnu : « {role} » (rôles possibles : {', '.join(ROLES)}).")
         if "@" not in email:
             raise AccountError(f"« {email} » n'est pas une adresse e-mail.")
         if not name:
@@ -139,14 +146,30 @@ class SqlAdvisorRepository:
             existing = session.scalar(select(AdvisorAccount).where(AdvisorAccount.email == email))
             if existing is not None:
                 existing.name, existing.password_hash, existing.active = name, hash_password(password), True
+                if role is not None:
+                    existing.role = role
                 # A new password ends the sessions opened with the old one (perhaps by someone else).
                 session.execute(delete(AdvisorSession).where(AdvisorSession.advisor_id == existing.id))
                 account = existing
             else:
-                account = AdvisorAccount(email=email, name=name, password_hash=hash_password(password))
+                account = AdvisorAccount(
+                    email=email, name=name, password_hash=hash_password(password), role=role or ADVISOR
+                )
                 session.add(account)
             session.commit()
             return _advisor(account)
+
+    def set_role(self, email: str, role: str) -> bool:
+        """Makes the account an advisor or a manager; False when there is no such account."""
+        if role not in ROLES:
+            raise AccountError(f"Rôle inconnu : « {role} » (rôles possibles : {', '.join(ROLES)}).")
+        with Session(self.engine) as session:
+            account = session.scalar(select(AdvisorAccount).where(AdvisorAccount.email == email.strip().lower()))
+            if account is None:
+                return False
+            account.role = role
+            session.commit()
+            return True
 
     def deactivate_account(self, email: str) -> bool:
         with Session(self.engine) as session:

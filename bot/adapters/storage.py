@@ -120,7 +120,11 @@ def engine(url: Optional[str] = None) -> Engine:
         if url not in _engines:
             if url.startswith("sqlite:///"):
                 Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-            created = create_engine(url, future=True, pool_pre_ping=True)
+            # hide_parameters: a logged fault never shows the values (a bilan id opens a bilan).
+            created = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
+            # The other tables of this database, declared on the same Base in their own modules.
+            from bot.adapters import diagnostics, inbox  # noqa: F401
+
             try:
                 Base.metadata.create_all(created)
             except (IntegrityError, ProgrammingError, OperationalError):

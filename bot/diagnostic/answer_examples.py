@@ -2,6 +2,8 @@
 
 They are data a deployer edits, so they are validated at load with errors that name the
 file, the entry and what is wrong. The answer reader (bot/diagnostic/answer_reader.py) learns from them.
+`reviewed.yml`, when present, adds the answers advisors labelled in the console's inbox
+(`make reviewed`, bot/review/export.py): per question under `questions:`, in the same shapes.
 """
 
 import hashlib
@@ -15,6 +17,7 @@ from bot.diagnostic.questionnaire import DONT_KNOW, Question, Questionnaire, loa
 
 ANSWERS_DIR = DATA_DIR / "answers"
 NOT_AN_ANSWER_FILE = "_not_an_answer.yml"
+REVIEWED_FILE = "reviewed.yml"  # optional: the inbox's labelled answers, for any question
 # Fewer examples than this per option and the reader cannot learn the option.
 MIN_EXAMPLES_PER_OPTION = 8
 # The share of examples `make evaluate` holds out (chosen by a hash of the text).
@@ -127,8 +130,38 @@ def _check_counts(question: Question, examples: List[Example], where: str) -> No
         seen[key] = example.answer
 
 
-def parse_answer_examples(questionnaire: Questionnaire, directory: Path) -> AnswerExamples:
+def parse_reviewed_examples(questionnaire: Questionnaire, path: Path) -> Dict[str, List[Example]]:
+    """The examples of reviewed.yml per question id; none if the file does not exist."""
+    if not path.exists():
+        return {}
+    where = str(path)
+    raw_questions = load_yaml(path).get("questions") or {}
+    if not isinstance(raw_questions, dict):
+        raise DataFileError(f"{where}: 'questions' must map question ids to their examples")
+    found: Dict[str, List[Example]] = {}
+    for question_id, raw in raw_questions.items():
+        if question_id not in questionnaire.question_ids:
+            raise DataFileError(f"{where}: questions.{question_id}: no question has this id")
+        question = questionnaire.question(question_id)
+        reader = _multi_examples if question.is_multi else _single_examples
+        found[question_id] = reader(question, raw, f"{where}: questions.{question_id}")
+    return found
+
+
+def _check_reviewed(examples: List[Example], reviewed: List[Example], where: str) -> None:
+    """A reviewed text may not get another answer than the question's file (or reviewed.yml) gives it."""
+    seen: Dict[str, Answer] = {" ".join(example.text.lower().split()): example.answer for example in examples}
+    for example in reviewed:
+        key = " ".join(example.text.lower().split())
+        if key in seen and seen[key] != example.answer:
+            raise DataFileError(f'{where}: "{example.text}" is given two different answers')
+        seen[key] = example.answer
+
+
+def parse_answer_examples(questionnaire: Questionnaire, directory: Path, reviewed: bool = True) -> AnswerExamples:
+    """Every question's examples; with those of reviewed.yml unless `reviewed` is False."""
     by_question = {}
+    added = parse_reviewed_examples(questionnaire, directory / REVIEWED_FILE) if reviewed else {}
     for question in questionnaire.questions:
         path = directory / f"{question.id}.yml"
         content = load_yaml(path)
@@ -139,8 +172,10 @@ def parse_answer_examples(questionnaire: Questionnaire, directory: Path) -> Answ
         reader = _multi_examples if question.is_multi else _single_examples
         examples = reader(question, raw, f"{where}: answers")
         _check_counts(question, examples, where)
-        by_question[question.id] = tuple(examples)
-    known = {f"{question.id}.yml" for question in questionnaire.questions} | {NOT_AN_ANSWER_FILE}
+        extra = added.get(question.id, [])
+        _check_reviewed(examples, extra, f"{directory / REVIEWED_FILE}: questions.{question.id}")
+        by_question[question.id] = tuple(examples + extra)
+    known = {f"{question.id}.yml" for question in questionnaire.questions} | {NOT_AN_ANSWER_FILE, REVIEWED_FILE}
     for path in sorted(directory.glob("*.yml")):
         if path.name not in known:
             raise DataFileError(f"{path}: no question has this id (files are named after the questions)")

@@ -135,6 +135,7 @@ class Dimension:
 class Questionnaire:
     profile: Tuple[ProfileQuestion, ...]
     dimensions: Tuple[Dimension, ...]
+    version: str = ""  # printed on the bilan
 
     @property
     def questions(self) -> List[Question]:
@@ -258,7 +259,10 @@ def parse_questionnaire(content: dict, source: str = "questionnaire.yml") -> Que
         dimensions.append(Dimension(id=dimension_id, label=label, questions=questions))
     if sorted(dimension.id for dimension in dimensions) != sorted(SPEC_CONTRACT):
         raise DataFileError(f"{source}: the dimensions must be exactly {', '.join(SPEC_CONTRACT)}")
-    return Questionnaire(profile=tuple(profile), dimensions=tuple(dimensions))
+    version = content.get("version")
+    if not isinstance(version, str) or not version.strip():
+        raise DataFileError(f'{source}: version must be a text between double quotes, such as "2026.1"')
+    return Questionnaire(profile=tuple(profile), dimensions=tuple(dimensions), version=version.strip())
 
 
 @lru_cache(maxsize=4)

@@ -11,6 +11,10 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, List, Mapping, NamedTuple, Optional, Protocol, Set, Tuple
 
 QUEUED, LIVE, CLOSED = "queued", "live", "closed"
+# What an account may do in the console: an advisor works the tickets; a manager also sees the
+# deployer's dashboard.
+ADVISOR, MANAGER = "advisor", "manager"
+ROLES = (ADVISOR, MANAGER)
 OPEN_STATUSES = (QUEUED, LIVE)
 # What a ticket list may be asked for: one status, open (queued + live) or all.
 STATUS_FILTERS = ("open", QUEUED, LIVE, CLOSED, "all")
@@ -144,13 +148,22 @@ class Advisor:
     id: int
     email: str
     name: str
+    role: str = ADVISOR  # one of ROLES
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == MANAGER
 
 
 class AdvisorRepository(Protocol):
     """Advisor accounts and their console sessions."""
 
-    def create_account(self, email: str, name: str, password: str) -> Advisor:
-        """Creates the account, or renames it and changes its password (ending its sessions)."""
+    def create_account(self, email: str, name: str, password: str, role: Optional[str] = None) -> Advisor:
+        """Creates the account (an advisor unless `role` says otherwise), or renames it, changes
+        its password (ending its sessions) and, when `role` is given, its role."""
+
+    def set_role(self, email: str, role: str) -> bool:
+        """Makes the account one of ROLES; False when there is no such account."""
 
     def deactivate_account(self, email: str) -> bool: ...
 

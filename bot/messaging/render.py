@@ -46,6 +46,13 @@ Recipient = Union[str, int]
 SCORE_CARD = "diagnostic_result"
 _MEDIA_KINDS = ("image", "video", "audio", "file")
 _URL = re.compile(r"https?://", re.IGNORECASE)
+# The owner's bilan (/bilan/<id>): whoever holds its address reads it, so the platforms' servers
+# must not fetch it for a link preview.
+_PRIVATE_LINK = re.compile(r"https?://\S+/bilan/", re.IGNORECASE)
+
+
+def _previewable(text: str) -> bool:
+    return bool(_URL.search(text)) and not _PRIVATE_LINK.search(text)
 
 
 @dataclass(frozen=True)
@@ -199,7 +206,7 @@ def _whatsapp_text(to: Recipient, text: str) -> Body:
     return {
         **_whatsapp_base(to),
         "type": "text",
-        "text": {"preview_url": bool(_URL.search(text)), "body": text},
+        "text": {"preview_url": _previewable(text), "body": text},
     }
 
 
@@ -278,8 +285,15 @@ def _messenger_media(to: Recipient, kind: str, url: str) -> Body:
     return _messenger(to, {"attachment": {"type": kind, "payload": {"url": url, "is_reusable": True}}})
 
 
+def _telegram_text(to: Recipient, text: str) -> Body:
+    body: Body = {"chat_id": to, "text": text}
+    if _PRIVATE_LINK.search(text):
+        body["link_preview_options"] = {"is_disabled": True}
+    return body
+
+
 def _telegram_texts(to: Recipient, text: str) -> List[Body]:
-    return [{"chat_id": to, "text": piece} for piece in split_text(text, TELEGRAM.text)]
+    return [_telegram_text(to, piece) for piece in split_text(text, TELEGRAM.text)]
 
 
 def _telegram_choices(to: Recipient, text: str, options: Sequence[_Option]) -> Tuple[List[Body], Tuple[Choice, ...]]:

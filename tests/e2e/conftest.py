@@ -3,6 +3,7 @@ through the REST channel as a website or a phone would."""
 
 import json
 import secrets
+import shutil
 import subprocess
 import urllib.request
 import uuid
@@ -67,6 +68,18 @@ def tracker(url: str, sender: str) -> dict:
     """A conversation as the Rasa server holds it (its HTTP API, with the server's token)."""
     with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as response:
         return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by Playwright (never a downloaded browser), for one test module."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium")
+    assert executable, "Debian's chromium is needed for the browser tests: apt-get install chromium (make test does it)"
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

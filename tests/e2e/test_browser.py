@@ -5,8 +5,6 @@ diagnostic with clicks and typed answers, reload, advisor request, live takeover
 hand back, and the refusals of the console. Screenshots go to results/screenshots/.
 """
 
-import shutil
-
 import pytest
 
 from bot.adapters import advisors, storage
@@ -24,16 +22,6 @@ SCREENSHOTS = REPO_ROOT / "results" / "screenshots"
 ADVISOR_EMAIL, ADVISOR_PASSWORD, ADVISOR_NAME = "equipe@cci-exemple.fr", "mot de passe de test", "Équipe numérique"
 HOSTILE = "<img src=x onerror=alert(1)>"
 TIMEOUT = 20_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium")
-    assert executable, "Debian's chromium is needed for the browser tests: apt-get install chromium (make test does it)"
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ The end-to-end side (the Rasa server's socket.io namespace, other processes) is 
 tests/e2e/test_console_security.py.
 """
 
-import asyncio
 import hashlib
 import json
 import threading
@@ -16,68 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sanic import Sanic
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.adapters import advisors, storage
-from bot.adapters.channels.console import ConsoleInput
-from ops.servers import free_port
 from tests.helpers import CONSOLE, PASSWORD, call, legacy_ticket, log_in, new_ticket
-
-
-@pytest.fixture(scope="module")
-def console_server():
-    """The console's routes on a real Sanic server, in a thread (no model: no conversation)."""
-    app = Sanic("console_security_tests")
-
-    async def no_messages(_message):
-        raise AssertionError("the console receives no owner messages")
-
-    channel = ConsoleInput()
-    app.blueprint(channel.blueprint(no_messages), url_prefix=channel.url_prefix())  # as Rasa mounts it
-    port = free_port()
-    loop = asyncio.new_event_loop()
-    ready, stopped = threading.Event(), threading.Event()
-    holder = {}
-
-    async def serve():
-        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-        await server.startup()
-        await server.before_start()
-        await server.after_start()
-        await server.start_serving()
-        holder["server"] = server
-        ready.set()
-
-    async def shut_down():
-        server = holder["server"]
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
-
-    def run():
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(serve())
-        loop.run_forever()
-        loop.run_until_complete(shut_down())
-        stopped.set()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(30), "the console's server did not start"
-    yield f"http://127.0.0.1:{port}"
-    loop.call_soon_threadsafe(loop.stop)
-    stopped.wait(30)
-
-
-@pytest.fixture
-def console(console_server, database_url, monkeypatch):
-    """The console's server working on this test's database, no proxy trusted."""
-    monkeypatch.setenv("CONSEILLER_DATABASE_URL", database_url)
-    monkeypatch.delenv("TRUSTED_PROXY", raising=False)
-    return console_server
-
 
 # 1. CSRF ---------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from bot.diagnostic.scoring import LEVELS as LEVEL_BOUNDS
 from bot.handover import handoff
 from bot.labels import CONTRACT, PUBLIC_LISTS, Labels, label, load_labels, parse_labels
 from bot.language.entities import CANONICAL_VALUES
+from bot.report.dashboard import SIZE_BANDS
 
 pytestmark = pytest.mark.unit
 
@@ -50,6 +51,11 @@ def test_the_ids_are_those_of_the_spec_and_of_the_code():
     with open(ROOT / "domain.yml", encoding="utf-8") as handle:
         statuses = yaml.safe_load(handle)["slots"]["handoff_status"]["values"]
     assert set(CONTRACT["statuses"]) == set(statuses) - {"none"}
+    with open(ROOT / "domain.yml", encoding="utf-8") as handle:
+        responses = yaml.safe_load(handle)["responses"]
+    objections = tuple(name.split("/", 1)[1] for name in responses if name.startswith("utter_objection/"))
+    assert CONTRACT["objections"] == objections
+    assert CONTRACT["sizes"] == tuple(band.id for band in SIZE_BANDS)  # the dashboard's bands of headcount
 
 
 def _recorded_event_kinds():
@@ -84,6 +90,8 @@ def test_one_name_by_id_and_a_default_for_an_unknown_one():
     assert label("events", "handed_back") == "Rendue à l’assistant"
     assert label("levels", "expert") is None
     assert label("reasons", None, "autre") == "autre"
+    assert label("sizes", "from_2_to_9") == "2 à 9 personnes"
+    assert label("objections", "cost") == "Trop cher"
     with pytest.raises(KeyError):
         load_labels().of("colours")
 
@@ -91,7 +99,7 @@ def test_one_name_by_id_and_a_default_for_an_unknown_one():
 def test_the_owner_side_gets_only_the_public_lists():
     public = load_labels().as_json(public_only=True)
     assert tuple(public) == PUBLIC_LISTS
-    assert not {"reasons", "statuses", "events"} & set(public)
+    assert not {"reasons", "statuses", "events", "sizes", "objections"} & set(public)
     everything = load_labels().as_json()
     assert tuple(everything) == tuple(CONTRACT)
     assert everything["events"]["taken"] == "Prise en charge"
@@ -111,6 +119,10 @@ def test_the_lists_cannot_be_changed_by_the_code_that_reads_them():
         (lambda d: d["dimensions"].__setitem__("marketing", "Marketing"), r"dimensions: unknown id 'marketing'"),
         (lambda d: d["events"].__setitem__("handback", "Rendue"), r"events: unknown id 'handback'"),
         (lambda d: d.pop("statuses"), r"statuses: missing"),
+        (lambda d: d["sizes"].pop("from_50"), r"sizes\.from_50: missing"),
+        (lambda d: d["sizes"].__setitem__("50+", "50 et plus"), r"sizes: unknown id '50\+'"),
+        (lambda d: d["objections"].pop("security_fear"), r"objections\.security_fear: missing"),
+        (lambda d: d["objections"].__setitem__("price", "Le prix"), r"objections: unknown id 'price'"),
         (lambda d: d.__setitem__("colours", {}), r"unknown list 'colours'"),
         (lambda d: d["levels"].__setitem__("basic", ""), r"levels\.basic: missing"),
         (lambda d: d["levels"].__setitem__("basic", "   "), r"levels\.basic: missing"),
@@ -135,7 +147,7 @@ def test_no_code_keeps_its_own_copy_of_a_name():
     """The Python code and the two scripts read the registry; a French name written in them
     again (a dict of labels coming back) would drift from the file."""
     sources = [p for p in (ROOT / "bot").rglob("*.py")] + list((ROOT / "actions").glob("*.py"))
-    sources += [WEB / "static" / "widget.js", WEB / "console" / "console.js"]
+    sources += [WEB / "static" / "widget.js", WEB / "console" / "console.js", WEB / "console" / "dashboard.js"]
     texts = {path: path.read_text(encoding="utf-8") for path in sources}
     for kind, names in load_labels().as_json().items():
         for identifier, name in names.items():

@@ -378,6 +378,20 @@ def test_whatsapp_a_link_in_a_text_asks_for_its_preview():
     assert body["text"] == {"preview_url": True, "body": f"À consulter : {LINK}"}
 
 
+BILAN_LINK = message(
+    "results.bilan_link", url="https://cci.exemple.fr/bilan/x", pdf_url="https://cci.exemple.fr/bilan/x.pdf"
+)
+
+
+def test_the_bilan_link_gets_no_preview_so_that_no_platform_server_fetches_the_bilan():
+    [whatsapp] = rendered({"text": BILAN_LINK}, Platform.WHATSAPP).messages
+    assert whatsapp["text"] == {"preview_url": False, "body": BILAN_LINK}
+    [telegram] = rendered({"text": BILAN_LINK}, Platform.TELEGRAM).messages
+    assert telegram["link_preview_options"] == {"is_disabled": True}
+    [other] = rendered({"text": f"À consulter : {LINK}"}, Platform.TELEGRAM).messages
+    assert "link_preview_options" not in other
+
+
 # ------------------------------------------------------------------ Messenger
 
 

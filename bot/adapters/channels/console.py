@@ -19,7 +19,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.adapters import advisors
+from bot.adapters.channels.bilan_pages import add_bilan_routes
+from bot.adapters.channels.console_dashboard import add_dashboard_routes
+from bot.adapters.channels.console_inbox import add_inbox_routes
 from bot.adapters.channels.gate import gate, secret_from
+from bot.adapters.channels.json_api import error, json_body
 from bot.adapters.channels.live import hub
 from bot.adapters.channels.webchat import SESSION_COOKIE
 from bot.adapters.console_views import history_messages, ticket_detail, ticket_summary
@@ -39,6 +43,10 @@ STATIC_FILES = {
     "widget/vendor/socket.io.min.js": WEB / "static" / "vendor" / "socket.io.min.js",
     "console/console.js": WEB / "console" / "console.js",
     "console/console.css": WEB / "console" / "console.css",
+    "console/dashboard.js": WEB / "console" / "dashboard.js",
+    "console/dashboard.css": WEB / "console" / "dashboard.css",
+    "console/inbox.js": WEB / "console" / "inbox.js",
+    "console/inbox.css": WEB / "console" / "inbox.css",
 }
 # The pages load only their own files; the console cannot be framed by another site.
 PAGE_HEADERS = {
@@ -60,18 +68,6 @@ DEMO_HEADERS = {
         "style-src 'self'", "style-src 'self' 'unsafe-inline'"
     ),
 }  # the demo page has its own <style>
-
-
-def json_body(request: Request) -> Dict[str, Any]:
-    try:
-        body = request.json
-    except Exception:  # Sanic refuses malformed JSON with an exception: treat it as empty
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def error(status: int, message: str) -> HTTPResponse:
-    return response.json({"error": message}, status=status)
 
 
 class ConsoleInput(InputChannel):
@@ -272,12 +268,17 @@ class ConsoleInput(InputChannel):
                 return error(409, str(refusal))
             return response.json({"ok": True})
 
+        # The other pages of the console, and the owners' bilans, each in its own module.
+        add_dashboard_routes(blueprint, signed_in, from_the_console)
+        add_inbox_routes(blueprint, signed_in, from_the_console)
+        add_bilan_routes(blueprint)
         return blueprint
 
 
 def advisor_json(advisor: Advisor) -> Dict[str, Any]:
-    # The id tells the console which live tickets are its own (two accounts may share a name).
-    return {"id": advisor.id, "name": advisor.name, "email": advisor.email}
+    # The id tells the console which live tickets are its own (two accounts may share a name);
+    # the role, whether it shows the dashboard's tab (the API checks it again).
+    return {"id": advisor.id, "name": advisor.name, "email": advisor.email, "role": advisor.role}
 
 
 def office_line(now: datetime) -> Dict[str, Any]:

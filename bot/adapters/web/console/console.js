@@ -199,11 +199,32 @@
     $('cn-advisor-name').textContent = state.advisor ? (state.advisor.name || state.advisor.email || '') : '';
   }
 
+  // ---------------------------------------------------------------- pages
+
+  /**
+   * The console's pages: the tickets (Demandes), the inbox (Messages à revoir) and, for
+   * managers, the dashboard. The inbox and the dashboard live in inbox.js and dashboard.js,
+   * which listen for 'cn:page' (detail: {page, advisor}) and draw themselves when shown.
+   */
+  var PAGES = { tickets: 'cn-main', inbox: 'cn-inbox-page', dashboard: 'cn-dashboard-page' };
+
+  function showPage(page) {
+    Object.keys(PAGES).forEach(function (name) {
+      $(PAGES[name]).hidden = name !== page;
+      var tab = $('cn-tab-' + name);
+      if (name === page) tab.setAttribute('aria-current', 'page');
+      else tab.removeAttribute('aria-current');
+    });
+    document.dispatchEvent(new CustomEvent('cn:page', { detail: { page: page, advisor: state.advisor } }));
+  }
+
   function startSession(advisor) {
     state.advisor = advisor || {};
     state.loggedIn = true;
     state.filter = $('cn-status-filter').value || 'open';
     showApp();
+    $('cn-tab-dashboard').hidden = state.advisor.role !== 'manager';
+    showPage('tickets');
     resetDetail();
     loadLabels();
     loadTickets();
@@ -216,6 +237,7 @@
   function endSession() {
     state.loggedIn = false;
     state.advisor = null;
+    document.dispatchEvent(new CustomEvent('cn:signed-out'));
     if (state.timer) { clearInterval(state.timer); state.timer = null; }
     if (state.socketRetry) { clearTimeout(state.socketRetry); state.socketRetry = null; }
     if (state.socket) {
@@ -879,6 +901,9 @@
   // ---------------------------------------------------------------- start
 
   function init() {
+    Object.keys(PAGES).forEach(function (name) {
+      $('cn-tab-' + name).addEventListener('click', function () { showPage(name); });
+    });
     $('cn-login').addEventListener('submit', onLoginSubmit);
     $('cn-logout').addEventListener('click', onLogout);
     $('cn-status-filter').addEventListener('change', onFilterChange);
@@ -889,6 +914,13 @@
       showLogin(error.status === 401 ? '' : error.message);
     });
   }
+
+  // What inbox.js and dashboard.js share with this file: one way to call the API (with the
+  // session's expiry handling), to build nodes, to show an error, to read a label.
+  window.ConseillerConsole = {
+    api: api, el: el, clear: clear, showAlert: showAlert, clearAlert: clearAlert, labelOf: labelOf,
+    loadLabels: loadLabels
+  };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();
