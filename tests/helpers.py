@@ -88,6 +88,16 @@ def call(url, path, body=None, headers=None, cookie=None, method=None, timeout=3
         return Answer(refused.code, json.loads(refused.read()), refused.headers)
 
 
+def fetch(url, cookie=None):
+    """A plain GET (a page, a PDF, a CSV): (status, headers, body bytes), refusals included."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.headers, refused.read()
+
+
 def log_in(url, email, password=PASSWORD) -> str:
     """Logs in as the console's own page does; the session cookie ("name=value") to send back."""
     answer = call(url, "/console/api/login", {"email": email, "password": password}, {**CONSOLE, "Origin": url})

@@ -163,6 +163,15 @@ def _set(ids: Iterable[int], url: Optional[str], **values: Any) -> int:
         return int(changed or 0)
 
 
+def _decide(
+    ids: Iterable[int], url: Optional[str], status: str, advisor: str, advisor_id: Optional[int], **label: Any
+) -> int:
+    """An advisor's decision on the messages: its status and label, by whom and when."""
+    return _set(
+        ids, url, status=status, labelled_by=advisor[:120], labelled_by_id=advisor_id, labelled_at=utcnow(), **label
+    )
+
+
 def label_messages(
     ids: Iterable[int],
     advisor: str,
@@ -176,32 +185,14 @@ def label_messages(
     if (intent is None) == (answer is None):
         raise ValueError("a label is an intent or an answer")
     stored = list(answer) if isinstance(answer, tuple) else answer
-    return _set(
-        ids,
-        url,
-        status=LABELLED,
-        intent=intent,
-        answer=stored,
-        labelled_by=advisor[:120],
-        labelled_by_id=advisor_id,
-        labelled_at=utcnow(),
-    )
+    return _decide(ids, url, LABELLED, advisor, advisor_id, intent=intent, answer=stored)
 
 
 def dismiss_messages(
     ids: Iterable[int], advisor: str, advisor_id: Optional[int] = None, url: Optional[str] = None
 ) -> int:
     """Marks the messages as nothing to learn from (gibberish, a test…)."""
-    return _set(
-        ids,
-        url,
-        status=DISMISSED,
-        intent=None,
-        answer=None,
-        labelled_by=advisor[:120],
-        labelled_by_id=advisor_id,
-        labelled_at=utcnow(),
-    )
+    return _decide(ids, url, DISMISSED, advisor, advisor_id, intent=None, answer=None)
 
 
 def reopen_messages(ids: Iterable[int], url: Optional[str] = None) -> int:

@@ -8,16 +8,14 @@ the values inserted, is HTML-escaped. The small text helpers here are shared wit
 (bot/report/pdf.py) so that both say the same thing in the same words.
 """
 
-from datetime import datetime
 from html import escape
 from typing import List, Optional, Sequence, Tuple
 
 from bot.advice.catalogue import Entry
 from bot.advice.figures import Figure
-from bot.handover.office_hours import MONTH_NAMES
 from bot.labels import load_labels
 from bot.report.bilan import Bilan, DimensionSummary
-from bot.report.progress import local, points_text, progress_sentence
+from bot.report.progress import french_date, local, points_text, progress_sentence
 from bot.report.progress import since_label as progress_since
 from bot.report.radar import Point, build_radar, line_baselines, split_label
 from bot.report.wording import BilanWording, load_wording
@@ -46,12 +44,6 @@ def french_spacing(text: str) -> str:
     for before, after in FRENCH_SPACES:
         text = text.replace(before, after)
     return text
-
-
-def french_date(moment: datetime) -> str:
-    """ "3 décembre 2026", "1er mars 2026"."""
-    day = "1er" if moment.day == 1 else str(moment.day)
-    return f"{day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
 
 
 def diagnostic_line(bilan: Bilan, words: BilanWording) -> str:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping, Tuple
 
-from bot.handover.office_hours import MONTH_NAMES
+from bot.handover.office_hours import MONTH_NAMES, day_number
 from bot.labels import load_labels
 from bot.messages import message
 from bot.settings import load_settings
@@ -49,10 +49,14 @@ def progress_between(
     return Progress(since, float(overall_before), float(overall_after), changes)
 
 
+def french_date(moment: datetime) -> str:
+    """ "3 décembre 2026", "1er mars 2026"."""
+    return f"{day_number(moment)} {MONTH_NAMES[moment.month - 1]} {moment.year}"
+
+
 def since_text(moment: datetime, today: datetime) -> str:
     """ "12 mars", or "12 mars 2025" when that was another year."""
-    day = "1er" if moment.day == 1 else str(moment.day)
-    text = f"{day} {MONTH_NAMES[moment.month - 1]}"
+    text = f"{day_number(moment)} {MONTH_NAMES[moment.month - 1]}"
     return text if moment.year == today.year else f"{text} {moment.year}"
 
 

@@ -3,25 +3,15 @@ conversation stored, a second diagnostic shows the progress, and erasure takes t
 
 import io
 import re
-import urllib.error
-import urllib.request
 
 import pytest
 from pypdf import PdfReader
 
 from bot.diagnostic.questionnaire import load_questionnaire
+from tests.helpers import fetch
 
 Q = load_questionnaire()
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+/bilan/[A-Za-z0-9_-]{22})\n")
-
-
-def fetch(url: str):
-    """(status, headers, body bytes), refusals included."""
-    try:
-        with urllib.request.urlopen(url, timeout=30) as answer:
-            return answer.status, answer.headers, answer.read()
-    except urllib.error.HTTPError as refused:
-        return refused.code, refused.headers, refused.read()
 
 
 def diagnostic_by_buttons(owner, option_index: int) -> str:

@@ -29,7 +29,7 @@ from bot.report.dashboard import (
     size_of,
     table_rows,
 )
-from tests.helpers import CONSOLE, PASSWORD, call, log_in
+from tests.helpers import CONSOLE, PASSWORD, call, fetch, log_in
 
 MARCH = DashboardFilter(date(2026, 3, 1), date(2026, 3, 31))
 SLOTS = load_questionnaire().slot_order
@@ -629,15 +629,7 @@ def test_an_older_database_gains_the_role_column_and_its_accounts_are_advisors(d
 
 
 def raw_get(url, path, cookie):
-    import urllib.error
-    import urllib.request
-
-    request = urllib.request.Request(url + path, headers={"Cookie": cookie})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, answer.headers, answer.read()
-    except urllib.error.HTTPError as refused:
-        return refused.code, refused.headers, refused.read()
+    return fetch(url + path, cookie)
 
 
 def test_only_managers_get_the_dashboard_over_http(console_server, seeded, monkeypatch):
