@@ -13,14 +13,19 @@ import logging
 import os
 import sys
 
-from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
+
+from bot.adapters import json_logs
 
 logger = logging.getLogger(__name__)
 
 
 def build_app(token: str) -> Sanic:
+    # Imported here, once main() has set up logging: what rasa_sdk and the actions log or
+    # warn while loading is formatted like the rest (LOG_FORMAT=json included).
+    from rasa_sdk.endpoint import create_app
+
     app = create_app("actions", cors_origins=None)
     expected = f"Bearer {token}"
 
@@ -55,6 +60,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
+    json_logs.install_if_enabled()  # LOG_FORMAT=json: one JSON object per line
     token = os.environ.get("ACTION_SERVER_TOKEN", "")
     if len(token) < 16:
         sys.exit(

@@ -13,15 +13,13 @@ channel as recorded with each row):
   `advisor_message` event of the ticket (bot.adapters.channels.live), whenever it came.
 """
 
-import threading
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional
 
 from sqlalchemy import Index, and_, case, func, literal_column, or_, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot.adapters.diagnostics import NEED, OBJECTION, SCORE_COLUMNS, ConversationSignal, DiagnosticRun
-from bot.adapters.storage import Ticket, TicketEvent, database_url, engine
+from bot.adapters.storage import Ticket, TicketEvent, engine
 from bot.labels import DIMENSIONS
 from bot.report.dashboard import (
     MEDIAN,
@@ -41,8 +39,8 @@ from bot.report.dashboard import (
 
 ADVISOR_MESSAGE = "advisor_message"  # the ticket event of an advisor's message to the owner
 
-# The indexes these queries need, beside those the tables declare. Created with the tables
-# in a new database, and on first use in an older one (`prepared`).
+# The indexes these queries need, beside those the tables declare. Declared here, on the
+# models' tables; created by the migrations (bot/adapters/migrations, revision 0001).
 INDEXES = (
     Index("ix_diagnostic_runs_sector_started", DiagnosticRun.sector, DiagnosticRun.started_at),
     Index("ix_diagnostic_runs_channel_started", DiagnosticRun.channel, DiagnosticRun.started_at),
@@ -51,26 +49,12 @@ INDEXES = (
     Index("ix_handoff_ticket_events_kind_ticket", TicketEvent.kind, TicketEvent.ticket_id, TicketEvent.at),
 )
 
-_prepared: Set[str] = set()
-_prepared_lock = threading.Lock()
-
 _COMPLETED, _RESTARTED = literal_column("'+completed'"), literal_column("'+restarted'")
 
 
 def prepared(url: Optional[str] = None) -> Engine:
-    """The database's engine, with the dashboard's indexes (created once per database)."""
-    key = url or database_url()
-    bind = engine(key)
-    if key not in _prepared:
-        with _prepared_lock:
-            if key not in _prepared:
-                for index in INDEXES:
-                    try:
-                        index.create(bind, checkfirst=True)
-                    except (OperationalError, ProgrammingError):
-                        pass  # another process created it meanwhile
-                _prepared.add(key)
-    return bind
+    """The database's engine, its schema (the dashboard's indexes included) at the newest migration."""
+    return engine(url)
 
 
 def _matching(period: DashboardFilter, at, sector, headcount, channel) -> List[Any]:

@@ -28,11 +28,9 @@ from sqlalchemy import (
     create_engine,
     delete,
     func,
-    inspect,
     select,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, declarative_base, relationship
 
 from bot.handover.records import (
@@ -83,7 +81,7 @@ class Ticket(Base):
     transcript = Column(JSON)
     advisor = Column(String(120))  # the advisor who took the ticket, as shown to the owner
     # Who that is: two accounts may show the same name. Empty on tickets taken before the
-    # column existed (add_missing_columns adds it), which are then matched by name.
+    # column existed (migration 0001 adds it to an older database), which are then matched by name.
     advisor_id = Column(Integer)
 
     events = relationship("TicketEvent", cascade="all, delete-orphan", order_by="TicketEvent.id")
@@ -113,6 +111,9 @@ _engines_lock = threading.Lock()
 
 
 def engine(url: Optional[str] = None) -> Engine:
+    """The engine of the database at `url` (by default CONSEILLER_DATABASE_URL), its schema
+    brought to the newest migration on first use in this process (bot/adapters/migrations):
+    a new database gets every table, an older one what it lacks. Later calls cost a lookup."""
     url = url or database_url()
     if url in _engines:
         return _engines[url]
@@ -122,36 +123,17 @@ def engine(url: Optional[str] = None) -> Engine:
                 Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
             # hide_parameters: a logged fault never shows the values (a bilan id opens a bilan).
             created = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
-            # The other tables of this database, declared on the same Base in their own modules.
-            from bot.adapters import diagnostics, inbox  # noqa: F401
+            from bot.adapters import migrations  # Alembic: loaded by the processes that use a database
 
             try:
-                Base.metadata.create_all(created)
-            except (IntegrityError, ProgrammingError, OperationalError):
-                # Another process (the action server, another server) created the tables at
-                # the same moment: they exist now.
-                Base.metadata.create_all(created)
-            add_missing_columns(created)
+                # Other processes (the action server, other servers) may start on the same
+                # database at the same moment: the upgrade takes a lock, the others wait.
+                migrations.upgrade_to_head(created)
+            except BaseException:
+                created.dispose()  # the database is unreachable: the next call tries again
+                raise
             _engines[url] = created
     return _engines[url]
-
-
-def add_missing_columns(bind: Engine, metadata=Base.metadata) -> List[str]:
-    """Adds the nullable columns a newer version introduced to tables an older one created
-    (create_all never alters an existing table), so an upgrade keeps every ticket."""
-    inspector = inspect(bind)
-    added = []
-    with bind.begin() as connection:
-        for table in metadata.sorted_tables:
-            if not inspector.has_table(table.name):
-                continue
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present and column.nullable:
-                    kind = column.type.compile(dialect=bind.dialect)
-                    connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
-                    added.append(f"{table.name}.{column.name}")
-    return added
 
 
 _TICKET_FIELDS = [field.name for field in dataclasses.fields(TicketRecord) if field.name != "events"]

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.adapters import advisors, storage
+from bot.adapters import advisors, migrations, storage
 from tests.helpers import legacy_ticket, new_ticket
 
 
@@ -115,7 +115,8 @@ def test_an_advisor_counts_as_online_only_while_the_console_is_in_use(database_u
 
 
 def test_a_database_from_the_previous_version_is_upgraded_and_keeps_its_tickets(database_url):
-    # The first release's ticket table had no advisor column; create_all never alters a table.
+    # The first release's ticket table had no advisor column; create_all never altered a table:
+    # the first migration adds it (tests/unit/test_migrations.py tests the migrations themselves).
     legacy_ticket(
         database_url,
         "advisor",
@@ -131,4 +132,5 @@ def test_a_database_from_the_previous_version_is_upgraded_and_keeps_its_tickets(
     assert ticket.sender_id == "owner-old" and ticket.advisor is None
     tickets.take(ticket.id, 1, "Équipe A")
     assert tickets.get(ticket.id).advisor == "Équipe A"
-    assert storage.add_missing_columns(storage.engine(database_url)) == []  # nothing left to add
+    with storage.engine(database_url).connect() as connection:
+        assert migrations.current_revisions(connection) == migrations.heads()
