@@ -40,16 +40,32 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float, log: P
 
 
 def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
+    stop_all([process])
+
+
+def stop_all(processes: List[subprocess.Popen], timeout: float = 15) -> None:
+    """Stops the processes (and their children) at once: SIGTERM to each, then SIGKILL to those
+    still running `timeout` seconds later. Several servers stop in the time of the slowest."""
+    running = [process for process in processes if process.poll() is None]
+    for process in running:
         try:
-            process.wait(timeout=15)
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:  # ended meanwhile
+            pass
+    deadline = time.monotonic() + timeout
+    for process in running:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             process.wait()
 
 
-def _start(command: List[str], env: Dict[str, str], log: Path) -> subprocess.Popen:
+def start_process(command: List[str], env: Dict[str, str], log: Path) -> subprocess.Popen:
+    """A child process in its own process group (`stop` ends it with its children), its output in `log`."""
     log.parent.mkdir(parents=True, exist_ok=True)
     handle = open(log, "w")
     return subprocess.Popen(
@@ -74,7 +90,7 @@ def server_environment(action_port: int, extra_env: Optional[Dict[str, str]] = N
 
 def start_action_server(env: Dict[str, str], action_port: int, log_dir: Path) -> subprocess.Popen:
     log = log_dir / "actions.log"
-    process = _start([str(BIN / "python"), "-m", "ops.action_server", "--port", str(action_port)], env, log)
+    process = start_process([str(BIN / "python"), "-m", "ops.action_server", "--port", str(action_port)], env, log)
     try:
         wait_until_ready(f"http://127.0.0.1:{action_port}/health", process, 60, log)
     except BaseException:
@@ -84,8 +100,16 @@ def start_action_server(env: Dict[str, str], action_port: int, log_dir: Path) ->
 
 
 def start_rasa_server(
-    env: Dict[str, str], model: Path, rasa_port: int, auth_token: str, log_dir: Path
+    env: Dict[str, str],
+    model: Path,
+    rasa_port: int,
+    auth_token: str,
+    log_dir: Path,
+    endpoints: str = "endpoints.yml",
+    interface: Optional[str] = None,
 ) -> subprocess.Popen:
+    """`endpoints`: endpoints.prod.yml for several servers (Redis lock store); `interface`: the
+    address to listen on (Rasa's default: every interface)."""
     log = log_dir / "rasa.log"
     command = [
         str(BIN / "python"),
@@ -96,14 +120,16 @@ def start_rasa_server(
         "--port",
         str(rasa_port),
         "--endpoints",
-        "endpoints.yml",
+        endpoints,
         "--credentials",
         "credentials.yml",
+        *(["--interface", interface] if interface else []),
     ]
-    process = _start(command, {**env, "RASA_AUTH_TOKEN": auth_token}, log)
+    process = start_process(command, {**env, "RASA_AUTH_TOKEN": auth_token}, log)
     try:
         # Rasa answers on / once the model is loaded; no token in this URL (errors print it).
-        wait_until_ready(f"http://127.0.0.1:{rasa_port}/", process, 180, log)
+        host = interface if interface and interface not in ("0.0.0.0", "::") else "127.0.0.1"
+        wait_until_ready(f"http://{host}:{rasa_port}/", process, 180, log)
     except BaseException:
         stop(process)
         raise

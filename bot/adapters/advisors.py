@@ -108,6 +108,12 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def session_key(token: str) -> str:
+    """What names a session without being it (the digest the database keeps): the console's
+    live connections join socket.io rooms named after it, which every server may address."""
+    return _digest(token)
+
+
 def _advisor(account: AdvisorAccount) -> Advisor:
     return Advisor(id=account.id, email=account.email, name=account.name, role=account.role or ADVISOR)
 
@@ -272,6 +278,19 @@ class SqlAdvisorRepository:
                 )
             )
             return {by_digest[digest] for digest in digests}
+
+    def valid_session_keys(self, now: Optional[datetime] = None) -> Set[str]:
+        """The keys (`session_key`) of every unexpired session of an active account (one query):
+        the consoles an event may reach, whichever server holds their live connection."""
+        now = now or utcnow()
+        with Session(self.engine) as session:
+            return set(
+                session.scalars(
+                    select(AdvisorSession.token_digest)
+                    .join(AdvisorAccount, AdvisorAccount.id == AdvisorSession.advisor_id)
+                    .where(AdvisorSession.expires_at > now, AdvisorAccount.active.is_(True))
+                )
+            )
 
     def log_out(self, token: Optional[str]) -> None:
         if token:

@@ -176,6 +176,9 @@ class AdvisorRepository(Protocol):
 
     def valid_tokens(self, tokens: Iterable[str], now: Optional[datetime] = None) -> Set[str]: ...
 
+    def valid_session_keys(self, now: Optional[datetime] = None) -> Set[str]:
+        """The keys of every valid session (a digest of its token, never the token)."""
+
     def log_out(self, token: Optional[str]) -> None: ...
 
     def expire_session(self, token: str) -> None: ...

@@ -210,7 +210,9 @@ class ConsoleInput(InputChannel):
         @blueprint.route("/console/api/logout", methods=["POST"])
         @from_the_console
         async def logout(request: Request) -> HTTPResponse:
-            await asyncio.to_thread(hub.accounts.log_out, request.cookies.get(SESSION_COOKIE))
+            token = request.cookies.get(SESSION_COOKIE)
+            await asyncio.to_thread(hub.accounts.log_out, token)
+            await hub.session_ended(token)  # its live connections on this server close now
             answer = response.json({"ok": True})
             del answer.cookies[SESSION_COOKIE]
             return answer

@@ -3,13 +3,23 @@
 The Rasa server holds the socket.io server (the widget's channel) and the agent (the
 conversations). The console's routes and the widget's channel live in that same process,
 so they meet here: the socket.io server to push messages, the agent to pause, resume and
-write the conversation. Rasa runs a single Sanic worker, which this relies on; a deployment
-on several machines needs a socket.io message queue (python-socketio's AsyncRedisManager).
+write the conversation.
+
+With several servers (README, "Production") an owner's connection and an advisor's console
+may be held by different servers: every push goes to a socket.io room, and the socket.io
+server's Redis manager (webchat.socket_manager) carries it to the server holding the room's
+connections. The owner's connection is in the room of its conversation id. A console's
+connection is in rooms named after its session (`consoles:<key>`, and `ticket:<id>:<key>` for
+the ticket it watches, `key` a digest of the session token): an event is addressed only to the
+rooms of sessions valid at that moment, so a console whose session ended (logout, expiry, new
+password, deactivated account) hears nothing more, on any server. Its connection is closed at
+once by the server holding it when that server sends an event or sees the logout, and within
+SOCKET_CHECK_SECONDS by the others (each server re-checks the connections it holds).
 """
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, Event, SlotSet, UserUttered
@@ -33,16 +43,29 @@ logger = logging.getLogger(__name__)
 
 ADVISOR_NAMESPACE = "/advisor"
 BOT_MESSAGE_EVENT = "bot_uttered"
-# How often the consoles' open connections are re-checked against their sessions (a
-# password reset, a deactivation, a logout or an expiry ends them within this time).
+# How often each server re-checks the consoles' connections it holds against their sessions
+# (a password reset, a deactivation, a logout or an expiry closes them within this time; no
+# event reaches them meanwhile).
 SOCKET_CHECK_SECONDS = 10
+
+
+def consoles_room(key: str) -> str:
+    """Every console connection of the session whose key is `key` (advisors.session_key)."""
+    return f"consoles:{key}"
+
+
+def ticket_room(ticket_id: int, key: str) -> str:
+    """The connections of that session watching that ticket."""
+    return f"ticket:{int(ticket_id)}:{key}"
 
 
 class LiveHub:
     def __init__(self) -> None:
         self.sio: Optional[AsyncServer] = None
         self.app: Any = None
-        # The consoles' connections (namespace /advisor): session token and watched ticket.
+        # The consoles' connections this server holds (namespace /advisor): session token and
+        # watched ticket, to re-check them and move them between rooms. Events reach them
+        # through the rooms, from any server.
         self.advisor_tokens: Dict[str, str] = {}
         self.watching: Dict[str, int] = {}
         # The messaging platforms' channels (WhatsApp, Telegram…), by their sender ids' prefix.
@@ -100,47 +123,80 @@ class LiveHub:
             logger.warning("Notice not delivered to the owner: %s", type(error).__name__)
 
     async def to_advisors(self, ticket_id: int, event: str, payload: Dict[str, Any]) -> None:
-        if self.sio is not None:
-            # A status change goes to every console (each refreshes its list), once; the rest
-            # only to the consoles watching this ticket. Only to consoles still signed in.
-            if event == "ticket_updated":
-                sids = list(self.advisor_tokens)
-            else:
-                sids = [sid for sid, watched in list(self.watching.items()) if watched == int(ticket_id)]
-            for sid in await self.signed_in_sockets(sids):
-                await self.sio.emit(
-                    event, {"ticket_id": int(ticket_id), **payload}, to=sid, namespace=ADVISOR_NAMESPACE
-                )
+        if self.sio is None:
+            return
+        # A status change goes to every console (each refreshes its list), once; the rest only
+        # to the consoles watching this ticket. Only to sessions valid now, whatever server
+        # holds their connections.
+        valid = await self.valid_sessions()
+        if event == "ticket_updated":
+            rooms = [consoles_room(key) for key in sorted(valid)]
+        else:
+            rooms = [ticket_room(ticket_id, key) for key in sorted(valid)]
+        if rooms:  # a list of rooms: each connection hears the event once (python-socketio)
+            await self.sio.emit(event, {"ticket_id": int(ticket_id), **payload}, to=rooms, namespace=ADVISOR_NAMESPACE)
 
     # The consoles' connections -------------------------------------------------------
 
     def advisor_connected(self, sid: str, token: str) -> None:
         self.advisor_tokens[sid] = token
+        if self.sio is not None:
+            self.sio.enter_room(sid, consoles_room(advisors.session_key(token)), namespace=ADVISOR_NAMESPACE)
+
+    def watch(self, sid: str, ticket_id: Optional[int]) -> None:
+        """The connection now watches that ticket (None: none), instead of the one before."""
+        token = self.advisor_tokens.get(sid)
+        previous = self.watching.pop(sid, None)
+        if token is None or self.sio is None:
+            return
+        key = advisors.session_key(token)
+        if previous is not None:
+            self.sio.leave_room(sid, ticket_room(previous, key), namespace=ADVISOR_NAMESPACE)
+        if ticket_id is not None:
+            self.watching[sid] = ticket_id
+            self.sio.enter_room(sid, ticket_room(ticket_id, key), namespace=ADVISOR_NAMESPACE)
 
     def advisor_gone(self, sid: str) -> None:
+        # socket.io takes a closed connection out of its rooms itself.
         self.advisor_tokens.pop(sid, None)
         self.watching.pop(sid, None)
 
-    async def signed_in_sockets(self, sids: List[str]) -> List[str]:
-        """Those of the consoles' connections whose session is still valid; the others
-        (session expired, logged out, password reset, account deactivated) are closed."""
-        tokens = {sid: self.advisor_tokens[sid] for sid in sids if sid in self.advisor_tokens}
-        if not tokens:
-            return []
-        valid = await asyncio.to_thread(self.accounts.valid_tokens, set(tokens.values()))
-        for sid, token in tokens.items():
-            if token not in valid:
-                self.advisor_gone(sid)
-                if self.sio is not None:
-                    await self.sio.disconnect(sid, namespace=ADVISOR_NAMESPACE)
-        return [sid for sid, token in tokens.items() if token in valid]
+    async def close_consoles(self, sids: List[str]) -> None:
+        for sid in sids:
+            self.advisor_gone(sid)
+            if self.sio is not None:
+                await self.sio.disconnect(sid, namespace=ADVISOR_NAMESPACE)
+
+    async def valid_sessions(self) -> Set[str]:
+        """The keys of the valid sessions; this server's console connections whose session
+        ended (expired, logged out, password reset, account deactivated) are closed."""
+        valid = await asyncio.to_thread(self.accounts.valid_session_keys)
+        await self.close_consoles(
+            [sid for sid, token in list(self.advisor_tokens.items()) if advisors.session_key(token) not in valid]
+        )
+        return valid
+
+    async def still_signed_in(self, sid: str) -> bool:
+        """Whether this connection's session is still valid; closed if not."""
+        token = self.advisor_tokens.get(sid)
+        if token is not None and token in await asyncio.to_thread(self.accounts.valid_tokens, {token}):
+            return True
+        await self.close_consoles([sid])
+        return False
+
+    async def session_ended(self, token: Optional[str]) -> None:
+        """A logout on this server: its connections here are closed at once (elsewhere they
+        hear nothing more and are closed at their server's next check)."""
+        await self.close_consoles([sid for sid, held in list(self.advisor_tokens.items()) if held == token])
 
     async def check_advisor_sockets(self, every: float = SOCKET_CHECK_SECONDS) -> None:
-        """Runs with the server: closes the connections whose session ended meanwhile."""
+        """Runs with the server: closes the connections it holds whose session ended meanwhile."""
         while True:
             await asyncio.sleep(every)
+            if not self.advisor_tokens:
+                continue
             try:
-                await self.signed_in_sockets(list(self.advisor_tokens))
+                await self.valid_sessions()
             except Exception:  # a database hiccup must not stop the checks
                 logger.exception("Could not re-check the consoles' connections")
 

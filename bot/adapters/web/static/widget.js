@@ -743,7 +743,11 @@
   }
 
   function openSocket() {
-    socket = ioClient(SERVER, { path: "/socket.io", transports: ["websocket", "polling"] });
+    // A WebSocket first: one TCP connection, so one server, whatever the load balancer in front
+    // (several servers: README, "Production"). Where a proxy or firewall blocks WebSockets, long
+    // polling instead (tryAllTransports); nginx keeps its requests on one server by hashing the
+    // client's address (deploy/nginx/conseiller.conf).
+    socket = ioClient(SERVER, { path: "/socket.io", transports: ["websocket", "polling"], tryAllTransports: true });
 
     socket.on("connect", function () {
       setStatus("");
