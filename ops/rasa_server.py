@@ -2,12 +2,15 @@
 command line, where `ps` shows it to every user of the machine.
 
 Usage: python -m ops.rasa_server [rasa run arguments…]; the token is RASA_AUTH_TOKEN, else
-the content of the file RASA_AUTH_TOKEN_FILE (default var/auth-token).
+the content of the file RASA_AUTH_TOKEN_FILE (default var/auth-token). With LOG_FORMAT=json,
+every log line is a JSON object (bot.adapters.json_logs).
 """
 
 import os
 import sys
 from pathlib import Path
+
+from bot.adapters import json_logs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,12 +26,18 @@ def auth_token() -> str:
 
 
 def main() -> None:
+    # LOG_FORMAT=json: JSON lines from the start; Rasa then sets up its own logging, and the
+    # health channel makes it JSON again once that is done (bot.adapters.json_logs).
+    json_logs.install_if_enabled()
     token = auth_token()
     os.environ.pop("RASA_AUTH_TOKEN", None)  # not inherited by anything Rasa starts
     # Rasa reads its arguments from sys.argv; /proc/<pid>/cmdline keeps the original ones.
     sys.argv = ["rasa", "run", *sys.argv[1:], "--enable-api", "--auth-token", token]
     from rasa.__main__ import main as rasa_main
 
+    from rasa_addons import speedups
+
+    speedups.install()  # CONSEILLER_RASA_SPEEDUPS=0: Rasa's own (the benchmark's baseline)
     rasa_main()
 
 

@@ -1,6 +1,6 @@
 """NLU pipeline component: entity values in the canonical forms of SPEC section 2.
 
-Runs after DIET, the regex extractor and the synonym mapper. It turns "moi et deux
+Runs after the CRF tagger, the regex extractor and the synonym mapper. It turns "moi et deux
 salariés" into 3, "+33 6 12 34 56 78" into "0612345678", "boulangère" (or a typo of it)
 into "crafts", removes duplicates found by two extractors, and finds a trade the
 classifier missed in an `inform` message.
@@ -39,7 +39,7 @@ from bot.language.vocabulary import PLACES_WITH_ARTICLE, Vocabulary, learn_vocab
 from rasa_addons.stored_component import StoredComponent
 
 VOCABULARY_FILE = "vocabulary.json"
-PREFERRED_EXTRACTORS = ("RegexEntityExtractor", "DIETClassifier")
+PREFERRED_EXTRACTORS = ("RegexEntityExtractor", "CRFEntityExtractor")
 NAME = "EntityNormalizer"
 SAME_WORD_GROUP = re.compile(r"[\s\-'’]*|\s+(de|du|des|d'|à|a)\s+", re.I)
 JOINS = {"headcount": re.compile(r"[\s\-'’]*|\s*(et|\+|,)\s*", re.I)}
@@ -93,6 +93,7 @@ class EntityNormalizer(StoredComponent, EntityExtractorMixin):
             entities += self.missed_contacts(message.get(TEXT) or "", entities)
             if intent == "inform":
                 entities += self.missed_profile_facts(message.get(TEXT) or "", entities)
+            entities = self.trades_over_places(entities)
             message.set(ENTITIES, sorted(entities, key=lambda entity: entity.get("start", 0)), add_to_output=True)
         return messages
 
@@ -214,9 +215,24 @@ class EntityNormalizer(StoredComponent, EntityExtractorMixin):
             kept.append(self.add_processor_name({**entity, "value": value}))
         return kept
 
+    @classmethod
+    def trades_over_places(cls, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """A word that is a trade of the vocabulary is not also a place ("Santé" typed alone,
+        capitalised like a town): trades are a closed list, places an open one."""
+        trades = [entity for entity in entities if entity["entity"] == "sector"]
+        return [
+            entity
+            for entity in entities
+            if entity["entity"] != "location" or not any(cls._overlapping(entity, trade) for trade in trades)
+        ]
+
+    @staticmethod
+    def _overlapping(entity: Dict[str, Any], other: Dict[str, Any]) -> bool:
+        return entity.get("start", 0) < other.get("end", 0) and other.get("start", 0) < entity.get("end", 0)
+
     @staticmethod
     def _clash(entity: Dict[str, Any], other: Dict[str, Any]) -> bool:
-        overlap = entity.get("start", 0) < other.get("end", 0) and other.get("start", 0) < entity.get("end", 0)
+        overlap = EntityNormalizer._overlapping(entity, other)
         same_kind = entity["entity"] == other["entity"]
         digits_inside_contact = entity["entity"] == "postcode" and other["entity"] in ("phone", "email")
         return overlap and (same_kind or digits_inside_contact)

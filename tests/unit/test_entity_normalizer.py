@@ -1,6 +1,7 @@
 """The NLU pipeline's last step: what /model/parse returns as entity values."""
 
 import pytest
+from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.entities import default_vocabulary
 from rasa_addons.entity_normalizer import EntityNormalizer
@@ -11,7 +12,7 @@ def normalizer():
     return EntityNormalizer(state=default_vocabulary())
 
 
-def entity(text, piece, kind, value=None, extractor="DIETClassifier"):
+def entity(text, piece, kind, value=None, extractor="CRFEntityExtractor"):
     start = text.index(piece)
     return {"entity": kind, "start": start, "end": start + len(piece), "value": value or piece, "extractor": extractor}
 
@@ -82,3 +83,29 @@ def test_a_place_name_keeps_its_article_when_the_tagger_left_it_out(tmp_path):
         ("je suis à la campagne près de Lyon", "Lyon", "Lyon"),
     ]:
         assert values(normalizer.normalized(text, [entity(text, piece, "location")])) == [("location", expected)]
+
+
+@pytest.mark.parametrize(
+    "text, place, trade, expected",
+    [
+        ("Santé", "Santé", "Santé", [("sector", "health")]),  # a trade, capitalised: not a town
+        ("Restauration", "Restauration", "Restauration", [("sector", "food_service")]),
+        ("boulanger à Lille", "Lille", "boulanger", [("location", "Lille"), ("sector", "crafts")]),
+    ],
+)
+def test_a_trade_tagged_as_a_place_too_stays_a_trade(normalizer, text, place, trade, expected):
+    found = normalizer.trades_over_places(
+        normalizer.normalized(text, [entity(text, place, "location"), entity(text, trade, "sector")])
+    )
+    assert values(found) == expected
+
+
+def test_a_trade_found_by_the_vocabulary_drops_the_place_the_tagger_saw_in_it(normalizer):
+    [message] = normalizer.process(
+        [
+            Message(
+                data={"text": "Santé", "intent": {"name": "inform"}, "entities": [entity("Santé", "Santé", "location")]}
+            )
+        ]
+    )
+    assert values(message.get("entities")) == [("sector", "health")]
