@@ -25,9 +25,9 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 MODEL := models/conseiller.tar.gz
 # The NLU components read text through bot/language/: it is an input too.
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(filter-out rasa_addons/quick_model_load.py rasa_addons/tracker_store.py,$(wildcard rasa_addons/*.py)) $(wildcard bot/language/*.py) requirements.txt
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(filter-out rasa_addons/tracker_store.py,$(wildcard rasa_addons/*.py)) $(wildcard bot/language/*.py) requirements.txt
 
-.PHONY: help install train run shell test test-fast postgres lock evaluate validate clean advisor browser audit lint lint-js
+.PHONY: help install train run shell test test-fast postgres redis lock evaluate validate clean advisor browser audit lint lint-js
 
 help:
 	@echo "make run       install, train if the data changed, start the assistant"
@@ -37,6 +37,7 @@ help:
 	@echo "make lint      ruff (lint and format), the import contract, mypy and ESLint"
 	@echo "make typecheck mypy on the pure packages (bot/: language, diagnostic, advice, handover…)"
 	@echo "make lint-js   ESLint on the widget's and the console's JavaScript (npm ci on first use)"
+	@echo "make bench     ours against a vanilla Rasa 3.6: latency, throughput, memory, start-up (docs/performance.md)"
 	@echo "make evaluate  NLU and answer-reading scores on held-out and independent sets (reports in results/)"
 	@echo "make advisor EMAIL=… NAME=… [ROLE=manager]  create an advisor account for the console (managers also see the dashboard)"
 	@echo "make lock      pin requirements.in and requirements-dev.in into requirements.txt (pip-tools)"
@@ -54,10 +55,12 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
+# The training time is also written to models/conseiller.train-seconds, for `make bench`.
 $(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
 	@mkdir -p models
 	@start=$$(date +%s); $(RASA) train --fixed-model-name conseiller --out models && \
-	  echo "Model trained in $$(( $$(date +%s) - start )) s"
+	  seconds=$$(( $$(date +%s) - start )) && echo "$$seconds" > models/conseiller.train-seconds && \
+	  echo "Model trained in $$seconds s"
 	@touch $@
 
 train: $(MODEL)
@@ -68,8 +71,28 @@ var/auth-token:
 	@$(PY) -c "from pathlib import Path; from bot.security.secret_files import read_or_create; read_or_create(Path('$@'))"
 
 # The HTTP API token: RASA_AUTH_TOKEN from the environment, else one generated in var/.
+# PROFILE=prod: several servers behind nginx (ops/topology.py, README "Production"), on the
+# deployer's PostgreSQL and Redis, which must come from the environment (not the defaults above).
+PROFILE ?=
+RASA_SERVERS ?= 2
+ACTION_SERVERS ?= 2
+HTTP_PORT ?= 8080
+ifeq ($(PROFILE),prod)
+run: $(MODEL) var/auth-token nginx
+	@for name in TRACKER_DB_URL CONSEILLER_DATABASE_URL; do \
+	  case "$$(printenv $$name)" in postgresql://*|postgresql+psycopg2://*) ;; *) \
+	    echo "PROFILE=prod : $$name doit être une adresse postgresql://… (PostgreSQL partagé par tous les serveurs)."; \
+	    echo "PROFILE=prod: set $$name to a postgresql:// URL in the environment (a database every server shares)."; \
+	    exit 1;; esac; done
+	@test -n "$$REDIS_URL" || { echo "PROFILE=prod : définissez REDIS_URL (redis://hôte:port/base), partagé par tous les serveurs."; \
+	  echo "PROFILE=prod: set REDIS_URL (redis://host:port/db), shared by every server."; exit 1; }
+	@CONSOLE_PUBLIC_URL="$(if $(filter file,$(origin CONSOLE_PUBLIC_URL)),http://localhost:$(HTTP_PORT),$(CONSOLE_PUBLIC_URL))" \
+	  $(PY) -m ops.topology --rasa-servers $(RASA_SERVERS) --action-servers $(ACTION_SERVERS) --port $(HTTP_PORT) \
+	  --rasa-port $(RASA_PORT) --action-port $(ACTION_PORT) --model $(MODEL)
+else
 run: $(MODEL) var/auth-token
 	@$(PY) -m ops.run_local --rasa-port $(RASA_PORT) --action-port $(ACTION_PORT) --model $(MODEL)
+endif
 
 shell: $(VENV)/.installed
 	@$(PY) -m ops.chat --url http://127.0.0.1:$(RASA_PORT)
@@ -130,12 +153,38 @@ postgres:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get install -y -qq postgresql >/dev/null || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql >/dev/null; }; }
 
-test: $(MODEL) browser postgres
+# The production profile (make run PROFILE=prod, tests/e2e/test_topology.py) puts Debian's nginx in
+# front of the servers; it runs its own nginx process, never the system's service.
+.PHONY: nginx
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "Installing Debian's nginx…"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y -qq nginx-light >/dev/null || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nginx-light >/dev/null; }; }
+
+# The production topology's test (tests/e2e/test_topology.py) needs Redis: the machine's, else a
+# throwaway one it starts from Debian's redis-server, installed here if missing.
+redis:
+	@command -v redis-server >/dev/null || (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null || { \
+	  echo "Installing Debian's redis-server for the tests…"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y -qq redis-server >/dev/null || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq redis-server >/dev/null; }; }
+
+test: $(MODEL) browser postgres nginx redis
 	$(RASA) data validate --fail-on-warnings
 	$(BIN)/pytest -q --durations=12 tests
 
 test-fast: $(VENV)/.installed
 	$(BIN)/pytest -q -m "unit or actions" tests
+
+# Ours against a vanilla Rasa 3.6 (default pipeline and policies, trained once on our data and
+# cached in models/): latency, throughput at 20 and 100 owners at once, start-up, memory, model
+# size, training time; writes docs/performance.md and results/benchmark.json. Not part of
+# `make test`. Rasa's default 100 epochs make the first vanilla training hours long on 2 cores:
+# BENCH_ARGS="--vanilla-epochs 10" (same layers, same work per message). Options: docs/performance.md.
+BENCH_ARGS ?=
+.PHONY: bench
+bench: $(MODEL)
+	$(PY) scripts/benchmark.py $(BENCH_ARGS)
 
 evaluate: $(MODEL)
 	$(PY) scripts/evaluate_nlu.py
