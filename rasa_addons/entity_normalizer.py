@@ -39,7 +39,7 @@ from bot.language.vocabulary import PLACES_WITH_ARTICLE, Vocabulary, learn_vocab
 from rasa_addons.stored_component import StoredComponent
 
 VOCABULARY_FILE = "vocabulary.json"
-PREFERRED_EXTRACTORS = ("RegexEntityExtractor", "CRFEntityExtractor")
+PREFERRED_EXTRACTORS = ("RegexEntityExtractor", "StoredCRFEntityExtractor", "CRFEntityExtractor")
 NAME = "EntityNormalizer"
 SAME_WORD_GROUP = re.compile(r"[\s\-'’]*|\s+(de|du|des|d'|à|a)\s+", re.I)
 JOINS = {"headcount": re.compile(r"[\s\-'’]*|\s*(et|\+|,)\s*", re.I)}
