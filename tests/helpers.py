@@ -135,16 +135,11 @@ def console_app_server(name: str) -> Iterator[str]:
     """The console's routes (the blueprint the Rasa server mounts) on a real Sanic server, in a
     thread, without a model; yields its address. (Sanic and Rasa's channels are imported here,
     not for every test that uses these helpers.)"""
-    import asyncio
-    import threading
     import uuid
-    from unittest.mock import patch
 
     from sanic import Sanic
-    from sanic.touchup.service import TouchUp
 
     from bot.adapters.channels.console import ConsoleInput
-    from ops.servers import free_port
 
     app = Sanic(f"{name}_{uuid.uuid4().hex[:8]}")  # Sanic refuses a name already used in the process
 
@@ -153,6 +148,21 @@ def console_app_server(name: str) -> Iterator[str]:
 
     channel = ConsoleInput()
     app.blueprint(channel.blueprint(no_messages), url_prefix=channel.url_prefix())  # as Rasa mounts it
+    with sanic_app_server(app, "the console's server") as address:
+        yield address
+
+
+@contextmanager
+def sanic_app_server(app, what: str) -> Iterator[str]:
+    """Serves a Sanic app on a free port of 127.0.0.1, in a thread; yields its address."""
+    import asyncio
+    import threading
+    from unittest.mock import patch
+
+    from sanic.touchup.service import TouchUp
+
+    from ops.servers import free_port
+
     # Sanic 21.12 rewrites some of its own methods when the first app of a process starts
     # ("touch-up"), and a second app fails on the rewritten ones. When another server of this
     # process started first, this one keeps the methods as they are; otherwise it puts the
@@ -188,7 +198,7 @@ def console_app_server(name: str) -> Iterator[str]:
         stopped.set()
 
     threading.Thread(target=run, daemon=True).start()
-    assert ready.wait(30), "the console's server did not start"
+    assert ready.wait(30), f"{what} did not start"
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

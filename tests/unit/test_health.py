@@ -1,23 +1,19 @@
 """/health and /ready (bot.adapters.channels.health) on a real Sanic server, with the real
 database of each kind, the machine's Redis, and unreachable ones (a closed port)."""
 
-import asyncio
 import json
 import os
-import threading
 import uuid
 from contextlib import contextmanager
 from types import SimpleNamespace
-from unittest.mock import patch
 
 import pytest
 from rasa.core.agent import Agent
 from sanic import Sanic
-from sanic.touchup.service import TouchUp
 
 from bot.adapters.channels.health import HealthInput
 from ops.servers import free_port
-from tests.helpers import fetch
+from tests.helpers import fetch, sanic_app_server
 from tests.unit.conftest import dispose_engine
 
 # The machine's Redis, as tests/e2e/test_topology.py finds it; /ready only sends it a PING.
@@ -27,7 +23,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 @contextmanager
 def health_server():
     """The channel's blueprint on a bare Sanic app, mounted as Rasa mounts it, in a thread;
-    yields (address, app). Sanic's touch-up is handled as in tests.helpers.console_app_server."""
+    yields (address, app). Served by tests.helpers.sanic_app_server."""
     app = Sanic(f"health_tests_{uuid.uuid4().hex[:8]}")
     channel = HealthInput.from_credentials(None)
 
@@ -35,47 +31,8 @@ def health_server():
         raise AssertionError("the health channel receives no messages")
 
     app.blueprint(channel.blueprint(no_messages), url_prefix=channel.url_prefix())
-    touched_before = any(getattr(target, "__touched__", False) for target, _ in TouchUp._registry)
-    originals = {(target, method): getattr(target, method) for target, method in TouchUp._registry}
-    port = free_port()
-    loop = asyncio.new_event_loop()
-    ready, stopped = threading.Event(), threading.Event()
-    holder = {}
-
-    async def serve():
-        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-        with patch.object(TouchUp, "_registry", set() if touched_before else TouchUp._registry):
-            await server.startup()
-        await server.before_start()
-        await server.after_start()
-        await server.start_serving()
-        holder["server"] = server
-        ready.set()
-
-    async def shut_down():
-        server = holder["server"]
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
-
-    def run():
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(serve())
-        loop.run_forever()
-        loop.run_until_complete(shut_down())
-        stopped.set()
-
-    threading.Thread(target=run, daemon=True).start()
-    assert ready.wait(30), "the health server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}", app
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        stopped.wait(30)
-        if not touched_before:
-            for (target, method), original in originals.items():
-                setattr(target, method, original)
-                target.__touched__ = False
+    with sanic_app_server(app, "the health server") as address:
+        yield address, app
 
 
 @pytest.fixture(scope="module")
