@@ -5,7 +5,6 @@ import logging
 import time
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, AllSlotsReset, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -13,6 +12,7 @@ import bot.adapters.log_privacy  # noqa: F401 (masks contact details in every lo
 from bot.adapters.retention import purge_records_older_than
 from bot.language.contact_redaction import CONTACT_SLOTS, contacts_may_be_kept, has_contact, redact_event
 from bot.settings import load_settings
+from rasa_addons.incremental_tracker_store import IncrementalSQLTrackerStore
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def erasure_requested(tracker: DialogueStateTracker) -> bool:
     return False
 
 
-class PrivacyAwareSQLTrackerStore(SQLTrackerStore):
+class PrivacyAwareSQLTrackerStore(IncrementalSQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._last_purge = 0.0
@@ -44,6 +44,7 @@ class PrivacyAwareSQLTrackerStore(SQLTrackerStore):
             with self.session_scope() as session:
                 session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete()
                 session.commit()
+            self.forget(tracker.sender_id)
             logger.info("Conversation erased at the owner's request.")
             return
         if contacts_may_be_kept(tracker.get_slot("handoff_consent"), tracker.active_loop_name):
@@ -58,26 +59,17 @@ class PrivacyAwareSQLTrackerStore(SQLTrackerStore):
     def _save_without_contacts(self, tracker: DialogueStateTracker) -> None:
         """Rasa's save, with contact details masked in the new events and, when earlier ones
         kept some (given during a handover that then ended without consent), in those too."""
-        with self.session_scope() as session:
-            stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
-            if any(_holds_contact(event) for event in list(tracker.events)[:stored]):
-                for row in session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id):
-                    redacted = json.dumps(redact_event(json.loads(row.data)))
-                    if redacted != row.data:
-                        row.data = redacted
-            for event in list(tracker.events)[stored:]:
-                data = redact_event(event.as_dict())
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
-            session.commit()
+
+        def mask_earlier_rows(session: Any, stored: int) -> bool:
+            if not any(_holds_contact(event) for event in list(tracker.events)[:stored]):
+                return False
+            for row in session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id):
+                redacted = json.dumps(redact_event(json.loads(row.data)))
+                if redacted != row.data:
+                    row.data = redacted
+            return True
+
+        self.save_new_events(tracker, prepare=redact_event, before_insert=mask_earlier_rows)
 
     def purge_expired(self, retention_days: int) -> None:
         """Deletes the conversations and tickets older than the retention period."""
@@ -94,6 +86,7 @@ class PrivacyAwareSQLTrackerStore(SQLTrackerStore):
                     synchronize_session=False
                 )
             session.commit()
+        self.forget_all()
         purge_records_older_than(retention_days)
 
     def _max_timestamp(self):
