@@ -31,7 +31,7 @@ import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -169,23 +169,30 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
                     altered = altered or prepared != data
                     data = prepared
                 rows.append(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
+                    {
+                        "sender_id": tracker.sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": data.get("timestamp"),
+                        "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+                        "action_name": data.get("name"),
+                        "data": json.dumps(data),
+                    }
                 )
-            session.add_all(rows)
-            session.flush()  # the new rows' ids, read before the commit expires them
-            new_ids = [row.id for row in rows]
+            last_row_id = None
+            if rows:
+                # One statement for all of them (Rasa adds them one by one), then the highest id
+                # of the conversation: nobody else writes it meanwhile (Rasa's lock store).
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+                last_row_id = (
+                    session.query(sa.func.max(self.SQLEvent.id))
+                    .filter(self.SQLEvent.sender_id == tracker.sender_id)
+                    .scalar()
+                )
             session.commit()
         if rewrote or altered:
             self.forget(tracker.sender_id)
         else:
-            self._remember_saved(tracker, stored, new_ids)
+            self._remember_saved(tracker, stored, len(rows), last_row_id)
         logger.debug("Tracker with sender_id '%s' stored to database", tracker.sender_id)
 
     def stored_event_count(self, session: Any, tracker: DialogueStateTracker) -> int:
@@ -195,12 +202,14 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
             return kept.rows
         return self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
 
-    def _remember_saved(self, tracker: DialogueStateTracker, stored: int, new_ids: Sequence[int]) -> None:
+    def _remember_saved(
+        self, tracker: DialogueStateTracker, stored: int, added: int, last_row_id: Optional[int]
+    ) -> None:
         kept = self._kept.get(tracker.sender_id)
         if kept is not None and kept.tracker is tracker and kept.rows == stored:
-            if new_ids:
-                kept.last_row_id = new_ids[-1]
-                kept.rows += len(new_ids)
+            if added and last_row_id is not None:
+                kept.last_row_id = last_row_id
+                kept.rows += added
             self._kept.move_to_end(tracker.sender_id)
         else:
             # A tracker this store did not read, or no longer holds (a new conversation: Rasa's

@@ -19,6 +19,7 @@ import re
 import zlib
 from typing import Any, Dict, Iterable, List, Optional, Text
 
+import scipy.sparse
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.classifier import IntentClassifier
@@ -74,6 +75,15 @@ def build_model(config: Dict[Text, Any]) -> Pipeline:
         random_state=config["random_seed"],
     )
     return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def predict_probabilities(model: Pipeline, texts: List[str]) -> Any:
+    """`model.predict_proba(texts)`, the features built one after the other: FeatureUnion hands
+    its transformers to a joblib pool even for one message, which cost more than the
+    transforms themselves (about 4 % of the Rasa server's CPU per message)."""
+    union = model.named_steps["features"]
+    features = scipy.sparse.hstack([transformer.transform(texts) for _, transformer in union.transformer_list])
+    return model.named_steps["classifier"].predict_proba(features.tocsr())
 
 
 # A town, département or region is one placeholder word: place names are an open list, and the
@@ -211,7 +221,7 @@ class LinearIntentClassifier(StoredComponent, IntentClassifier):
         texts = [message.get(TEXT) or "" for message in messages]
         # The entities the tagger before this component found (the pipeline runs it first).
         read = [features_text(text, message.get(ENTITIES) or []) for message, text in zip(messages, texts, strict=True)]
-        probabilities = self.model.predict_proba(read)
+        probabilities = predict_probabilities(self.model, read)
         labels = list(self.model.classes_)
         retrieval_intents = sorted({intent_of(label) for label in labels if "/" in label})
         vocabulary = self.model.named_steps["features"].transformer_list[0][1].vocabulary_

@@ -1,5 +1,6 @@
 """The linear intent model: its blend with an earlier ranking, and the answers it selects."""
 
+import numpy
 import pytest
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -10,9 +11,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa_addons.linear_intent_classifier import (
     LinearIntentClassifier,
     blend,
+    build_model,
     features_text,
     intent_probabilities,
     no_word_known,
+    predict_probabilities,
     response_selection,
 )
 
@@ -171,3 +174,11 @@ VOCABULARY = {"bonjour": 0, "boulanger": 1, "nomdelieu": 2, "je": 3, "suis": 4}
 )
 def test_a_message_of_words_never_seen_is_flagged(features, expected):
     assert no_word_known(features, VOCABULARY) is expected
+
+
+def test_probabilities_without_the_joblib_pool_are_the_pipelines():
+    texts = ["bonjour", "salut a vous", "un virus sur mon ordi", "faire des sauvegardes", "bjr", "piratage"]
+    model = build_model(LinearIntentClassifier.get_default_config())
+    model.fit(texts, ["greet", "greet", "security", "security", "greet", "security"])
+    asked = ["BONJOUR !!", "j'ai eu un virrus", "", "une phrase jamais vue"]
+    assert numpy.array_equal(predict_probabilities(model, asked), model.predict_proba(asked))
