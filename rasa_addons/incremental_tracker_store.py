@@ -13,11 +13,9 @@ ids). It then replays only the new rows into the tracker it holds. Anything unex
 session started, rows missing, a tracker changed in memory but not saved, an event that does
 not decode) makes it read the whole conversation again, as Rasa does.
 
-On the embedded SQLite (`make run`), the file is kept in write-ahead-log mode, synced at
-checkpoints rather than at every commit, through one pooled connection instead of a new one
-per read or write (Rasa's default for SQLite files): a commit waited for the disk at every
-message, on Sanic's only thread. A crash of the process loses nothing; a power cut may lose the
-last messages' events.
+On the embedded SQLite (`make run`), the file is in write-ahead-log mode with pooled
+connections (bot/adapters/embedded_sqlite.py): a commit no longer waits for the disk at every
+message, on Sanic's only thread.
 
 Several Rasa servers share one database: each holds its own trackers and reads the rows the
 others added. Writes for one conversation are serialised by Rasa's lock store, so no row can
@@ -38,9 +36,13 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.adapters import embedded_sqlite
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_KEPT_CONVERSATIONS = 500
+# A tracker at the end of a diagnostic (about 270 events) holds about 0.65 MB: 200 of them are
+# at most 130 MB per Rasa server.
+DEFAULT_KEPT_CONVERSATIONS = 200
 
 
 @dataclass
@@ -62,7 +64,9 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` that keeps recent trackers in memory and reads only the new rows.
 
     `kept_conversations` (endpoints.yml, under tracker_store): how many conversations each Rasa
-    server keeps; 0 reads every conversation whole, as Rasa does.
+    server keeps, the least recently used dropped first; 0 reads every conversation whole, as
+    Rasa does. A conversation kept by a server that did not handle its last message costs one
+    read of the rows added since; one that is not kept, Rasa's whole read.
     """
 
     def __init__(self, *args: Any, kept_conversations: int = DEFAULT_KEPT_CONVERSATIONS, **kwargs: Any) -> None:
@@ -73,13 +77,10 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
 
     def _tune_embedded_sqlite(self) -> None:
         url = self.engine.url
-        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        if not embedded_sqlite.is_sqlite_file(url):
             return
         self.engine.dispose()
-        self.engine = sa.create_engine(
-            url, poolclass=sa.pool.QueuePool, pool_size=1, connect_args={"check_same_thread": False}
-        )
-        sa.event.listen(self.engine, "connect", _write_ahead_log)
+        self.engine = embedded_sqlite.use_write_ahead_log(sa.create_engine(url, **embedded_sqlite.engine_options(url)))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     # --- reading ---------------------------------------------------------------------------
@@ -235,10 +236,3 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
 
     def kept_senders(self) -> List[str]:
         return list(self._kept)
-
-
-def _write_ahead_log(connection: Any, _record: Any) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()

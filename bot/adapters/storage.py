@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, relationship
 
+from bot.adapters import embedded_sqlite
 from bot.handover.records import (
     CLOSE,
     CLOSED,
@@ -122,7 +123,11 @@ def engine(url: Optional[str] = None) -> Engine:
             if url.startswith("sqlite:///"):
                 Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
             # hide_parameters: a logged fault never shows the values (a bilan id opens a bilan).
-            created = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
+            created = embedded_sqlite.use_write_ahead_log(
+                create_engine(
+                    url, future=True, pool_pre_ping=True, hide_parameters=True, **embedded_sqlite.engine_options(url)
+                )
+            )
             from bot.adapters import migrations  # Alembic: loaded by the processes that use a database
 
             try:
