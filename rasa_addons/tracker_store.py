@@ -1,5 +1,6 @@
 """SQL tracker store that honours erasure requests and the retention period (SPEC 9)."""
 
+import itertools
 import json
 import logging
 import time
@@ -18,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 ERASE_ACTION = "action_delete_my_data"
 PURGE_EVERY_SECONDS = 3600
+# Set on a tracker: its events (the deque) and how many of the first hold no contact detail.
+CONTACT_FREE_EVENTS = "_conseiller_contact_free_events"
 
 
 def erasure_requested(tracker: DialogueStateTracker) -> bool:
@@ -61,7 +64,11 @@ class PrivacyAwareSQLTrackerStore(IncrementalSQLTrackerStore):
         kept some (given during a handover that then ended without consent), in those too."""
 
         def mask_earlier_rows(session: Any, stored: int) -> bool:
-            if not any(_holds_contact(event) for event in list(tracker.events)[:stored]):
+            # The events already found free of contacts are not read again at each message.
+            events, checked = tracker.__dict__.get(CONTACT_FREE_EVENTS, (None, 0))
+            checked = min(checked, stored) if events is tracker.events else 0
+            if not any(_holds_contact(event) for event in itertools.islice(tracker.events, checked, stored)):
+                tracker.__dict__[CONTACT_FREE_EVENTS] = (tracker.events, stored)
                 return False
             for row in session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id):
                 redacted = json.dumps(redact_event(json.loads(row.data)))

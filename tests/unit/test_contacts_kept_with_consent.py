@@ -102,3 +102,28 @@ def test_with_consent_they_are_kept(store):
     save(store, tracker)
     assert EMAIL in stored(store, "consents")
     assert asyncio.run(store.retrieve("consents")).get_slot("email") == EMAIL
+
+
+def test_a_refusal_late_in_a_long_conversation_masks_what_the_handover_kept(store):
+    """The events already found free of contacts are not read again; those the handover
+    added since are, and masked."""
+    tracker = tracker_with("late", UserUttered("bonjour", intent={"name": "greet", "confidence": 1.0}))
+    save(store, tracker)
+    tracker = asyncio.run(store.retrieve("late"))
+    for turn in range(3):  # messages without contacts, saved one by one by the same server
+        tracker.update(UserUttered(f"réponse {turn}", intent={"name": "inform", "confidence": 1.0}))
+        save(store, tracker)
+    tracker.update(ActiveLoop("handoff_form"))
+    tracker.update(SlotSet("requested_slot", "handoff_consent"))
+    tracker.update(contact_message())
+    tracker.update(SlotSet("email", EMAIL))
+    save(store, tracker)
+    assert EMAIL in stored(store, "late")  # kept while the owner is asked for consent
+    tracker = asyncio.run(store.retrieve("late"))
+    tracker.update(UserUttered("non", intent={"name": "deny", "confidence": 1.0}))
+    tracker.update(SlotSet("handoff_consent", False))
+    tracker.update(ActiveLoop(None))
+    save(store, tracker)
+    data = stored(store, "late")
+    assert EMAIL not in data and "0639981234" not in data
+    assert "réponse 2" in data

@@ -1,5 +1,8 @@
 """The linear intent model: its blend with an earlier ranking, and the answers it selects."""
 
+import pickle
+import tarfile
+
 import numpy
 import pytest
 from rasa.engine.graph import ExecutionContext
@@ -8,6 +11,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.adapters.storage import REPO_ROOT
 from rasa_addons.linear_intent_classifier import (
     LinearIntentClassifier,
     blend,
@@ -180,5 +184,20 @@ def test_probabilities_without_the_joblib_pool_are_the_pipelines():
     texts = ["bonjour", "salut a vous", "un virus sur mon ordi", "faire des sauvegardes", "bjr", "piratage"]
     model = build_model(LinearIntentClassifier.get_default_config())
     model.fit(texts, ["greet", "greet", "security", "security", "greet", "security"])
-    asked = ["BONJOUR !!", "j'ai eu un virrus", "", "une phrase jamais vue"]
-    assert numpy.array_equal(predict_probabilities(model, asked), model.predict_proba(asked))
+    asked = ["BONJOUR !!", "j'ai eu un virrus", "", "une phrase jamais vue", "salut salut salut bonjour"]
+    assert numpy.allclose(predict_probabilities(model, asked), model.predict_proba(asked), rtol=1e-12, atol=0)
+
+
+def test_probabilities_of_the_trained_model_are_the_pipelines():
+    """On the model `make train` built, and messages of the held-out set."""
+    model_file = REPO_ROOT / "models" / "conseiller.tar.gz"
+    if not model_file.exists():
+        pytest.skip("no trained model (make train)")
+    with tarfile.open(model_file) as archive:
+        member = next(name for name in archive.getnames() if name.endswith("linear_intent_model.pkl"))
+        state = pickle.loads(archive.extractfile(member).read())
+    model = state["model"]
+    lines = (REPO_ROOT / "tests" / "nlu_holdout" / "needs.yml").read_text(encoding="utf-8").splitlines()
+    texts = [features_text(line.split("- ", 1)[1], []) for line in lines if line.strip().startswith("- ")][:300]
+    assert len(texts) > 50
+    assert numpy.allclose(predict_probabilities(model, texts), model.predict_proba(texts), rtol=1e-12, atol=0)
