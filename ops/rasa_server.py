@@ -9,6 +9,7 @@ every log line is a JSON object (bot.adapters.json_logs).
 import os
 import sys
 from pathlib import Path
+from typing import List
 
 from bot.adapters import json_logs
 
@@ -25,6 +26,13 @@ def auth_token() -> str:
     return path.read_text().strip()
 
 
+def rasa_run_arguments(arguments: List[str], token: str) -> List[str]:
+    """`rasa run` with the API on and its token. One argument, `--auth-token=…`: a token that
+    starts with "-" (one generated token in 64) is otherwise read as an option, and Rasa refuses
+    to start."""
+    return ["rasa", "run", *arguments, "--enable-api", f"--auth-token={token}"]
+
+
 def main() -> None:
     # LOG_FORMAT=json: JSON lines from the start; Rasa then sets up its own logging, and the
     # health channel makes it JSON again once that is done (bot.adapters.json_logs).
@@ -32,7 +40,7 @@ def main() -> None:
     token = auth_token()
     os.environ.pop("RASA_AUTH_TOKEN", None)  # not inherited by anything Rasa starts
     # Rasa reads its arguments from sys.argv; /proc/<pid>/cmdline keeps the original ones.
-    sys.argv = ["rasa", "run", *sys.argv[1:], "--enable-api", "--auth-token", token]
+    sys.argv = rasa_run_arguments(sys.argv[1:], token)
     from rasa.__main__ import main as rasa_main
 
     from rasa_addons import speedups
