@@ -45,6 +45,15 @@ def save(store, tracker) -> None:
     asyncio.run(store.save(tracker))
 
 
+def refuse(store, sender_id: str) -> None:
+    """The owner answers no to the consent question, and the handover form ends."""
+    tracker = asyncio.run(store.retrieve(sender_id))
+    tracker.update(UserUttered("non", intent={"name": "deny", "confidence": 1.0}))
+    tracker.update(SlotSet("handoff_consent", False))
+    tracker.update(ActiveLoop(None))
+    save(store, tracker)
+
+
 def tracker_with(sender_id: str, *events) -> DialogueStateTracker:
     return DialogueStateTracker.from_events(sender_id, [ActionExecuted("action_listen"), *events], slots=DOMAIN.slots)
 
@@ -76,11 +85,7 @@ def test_during_the_handover_they_are_kept_until_a_refusal_masks_them_all(store)
     )
     save(store, tracker)
     assert EMAIL in stored(store, "refuses")  # the owner is being asked for consent
-    tracker = asyncio.run(store.retrieve("refuses"))
-    tracker.update(UserUttered("non", intent={"name": "deny", "confidence": 1.0}))
-    tracker.update(SlotSet("handoff_consent", False))
-    tracker.update(ActiveLoop(None))
-    save(store, tracker)
+    refuse(store, "refuses")
     data = stored(store, "refuses")
     assert EMAIL not in data and "0639981234" not in data
     assert [
@@ -119,11 +124,7 @@ def test_a_refusal_late_in_a_long_conversation_masks_what_the_handover_kept(stor
     tracker.update(SlotSet("email", EMAIL))
     save(store, tracker)
     assert EMAIL in stored(store, "late")  # kept while the owner is asked for consent
-    tracker = asyncio.run(store.retrieve("late"))
-    tracker.update(UserUttered("non", intent={"name": "deny", "confidence": 1.0}))
-    tracker.update(SlotSet("handoff_consent", False))
-    tracker.update(ActiveLoop(None))
-    save(store, tracker)
+    refuse(store, "late")
     data = stored(store, "late")
     assert EMAIL not in data and "0639981234" not in data
     assert "réponse 2" in data
