@@ -70,10 +70,26 @@ class PrivacyAwareSQLTrackerStore(IncrementalSQLTrackerStore):
             if not any(_holds_contact(event) for event in itertools.islice(tracker.events, checked, stored)):
                 tracker.__dict__[CONTACT_FREE_EVENTS] = (tracker.events, stored)
                 return False
-            for row in session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id):
-                redacted = json.dumps(redact_event(json.loads(row.data)))
-                if redacted != row.data:
-                    row.data = redacted
+            # Written again as new rows, in the same order: another Rasa server that keeps this
+            # conversation finds its rows gone and reads the masked ones (incremental_tracker_store).
+            conversation = self.SQLEvent.sender_id == tracker.sender_id
+            rows = session.query(self.SQLEvent).filter(conversation).order_by(self.SQLEvent.id).all()
+            masked = [
+                {
+                    "sender_id": row.sender_id,
+                    "type_name": row.type_name,
+                    "timestamp": row.timestamp,
+                    "intent_name": row.intent_name,
+                    "action_name": row.action_name,
+                    "data": json.dumps(redact_event(json.loads(row.data))),
+                }
+                for row in rows
+            ]
+            # Inserted before the old rows are deleted: SQLite would give a deleted highest id again.
+            if masked:
+                session.execute(self.SQLEvent.__table__.insert(), masked)
+            old_ids = [row.id for row in rows]
+            session.query(self.SQLEvent).filter(self.SQLEvent.id.in_(old_ids)).delete(synchronize_session=False)
             return True
 
         self.save_new_events(tracker, prepare=redact_event, before_insert=mask_earlier_rows)

@@ -10,6 +10,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActiveLoop,
     AllSlotsReset,
     BotUttered,
     Event,
@@ -166,3 +167,29 @@ def test_zero_reads_every_conversation_whole(database_url):
         assert store.kept_senders() == []
     finally:
         store.engine.dispose()
+
+
+def test_contacts_masked_after_a_refusal_are_masked_on_the_other_server_too(servers):
+    first, second, _ = servers
+    message(first, "owner", "bonjour")
+    tracker = run(first.retrieve("owner"))
+    for event in [
+        ActiveLoop("handoff_form"),
+        SlotSet("requested_slot", "handoff_consent"),
+        UserUttered("jeanne.martin@exemple.fr", intent={"name": "inform", "confidence": 1.0}),
+        SlotSet("email", "jeanne.martin@exemple.fr"),
+    ]:
+        tracker.update(event)
+    run(first.save(tracker))  # kept while the owner is asked for consent
+    assert run(second.retrieve("owner")).get_slot("email") == "jeanne.martin@exemple.fr"  # the other server keeps it
+    tracker = run(first.retrieve("owner"))
+    for event in [
+        UserUttered("non", intent={"name": "deny", "confidence": 1.0}),
+        SlotSet("handoff_consent", False),
+        ActiveLoop(None),
+    ]:
+        tracker.update(event)
+    run(first.save(tracker))
+    read = run(second.retrieve("owner"))
+    assert read.get_slot("email") is None
+    assert all("jeanne.martin@exemple.fr" not in (getattr(event, "text", None) or "") for event in read.events)
