@@ -6,6 +6,7 @@ the content of the file RASA_AUTH_TOKEN_FILE (default var/auth-token). With LOG_
 every log line is a JSON object (bot.adapters.json_logs).
 """
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -34,6 +35,11 @@ def rasa_run_arguments(arguments: List[str], token: str) -> List[str]:
 
 
 def main() -> None:
+    if os.environ.get("CONSEILLER_RASA_SPEEDUPS", "1") != "0":
+        # Off while Rasa imports and loads the model: its full passes there freed next to nothing
+        # and cost about a second; rasa_addons/speedups.py turns it on again once the model is
+        # loaded, with what the start built frozen out of later passes.
+        gc.disable()
     # LOG_FORMAT=json: JSON lines from the start; Rasa then sets up its own logging, and the
     # health channel makes it JSON again once that is done (bot.adapters.json_logs).
     json_logs.install_if_enabled()

@@ -135,13 +135,18 @@ class RunningAssistant:
 
 
 @pytest.fixture(scope="session")
-def running_assistant(databases, webhook_inbox, mail_inbox, platform_apis, tmp_path_factory):
+def trained_model():
     if not MODEL.exists():  # `make test` trains it; a bare `pytest` trains it here
         subprocess.run(
             [str(BIN / "rasa"), "train", "--fixed-model-name", "conseiller", "--out", "models"],
             cwd=REPO_ROOT,
             check=True,
         )
+    return MODEL
+
+
+@pytest.fixture(scope="session")
+def running_assistant(trained_model, databases, webhook_inbox, mail_inbox, platform_apis, tmp_path_factory):
     settings = tmp_path_factory.mktemp("settings") / "settings.yml"
     settings.write_text(ALWAYS_OPEN, encoding="utf-8")
     port = free_port()
