@@ -2,10 +2,10 @@
 
     python -m ops.topology --rasa-servers 2 --action-servers 2 --port 8080
 
-Starts the action servers, then nginx (deploy/nginx/conseiller.conf, rendered for them, in a
-folder of its own: never the system's nginx service), then the Rasa servers with the same model
-and endpoints.prod.yml, waits until each is ready, prints the address, and stops everything on
-Ctrl-C or SIGTERM. PostgreSQL (TRACKER_DB_URL, CONSEILLER_DATABASE_URL) and Redis (REDIS_URL) are
+Starts nginx (deploy/nginx/conseiller.conf, rendered for the servers, in a folder of its own:
+never the system's nginx service), then the action servers and the Rasa servers at once (the
+same model and endpoints.prod.yml for each Rasa server), waits until each is ready, prints the
+address, and stops everything on Ctrl-C or SIGTERM. PostgreSQL (TRACKER_DB_URL, CONSEILLER_DATABASE_URL) and Redis (REDIS_URL) are
 the deployer's: this checks they answer, it does not start them.
 
 - Every Rasa server listens on 127.0.0.1 only (--bind): nginx is their only client, and they
@@ -353,14 +353,10 @@ def topology(
 
     with ExitStack() as stack:
         running = Topology(url=f"http://127.0.0.1:{port}", action_url=env["ACTION_SERVER_URL"], environment=env)
-
-        def action_server(index: int) -> subprocess.Popen:
-            return start_action_server(env, action_ports[index], log_dir / f"actions-{index + 1}")
-
-        for index, process in enumerate(all_started(action_server, action_servers, stack)):
-            running.actions.append(
-                RunningServer(action_ports[index], process, log_dir / f"actions-{index + 1}" / "actions.log")
-            )
+        # Stopped in the reverse order: the Rasa servers (nginx answers meanwhile, in French,
+        # that the service is unavailable), nginx, then the action servers.
+        action_stack, rasa_stack = ExitStack(), ExitStack()
+        stack.enter_context(action_stack)
 
         folder = Path(tempfile.mkdtemp(prefix="conseiller-nginx-"))
         stack.callback(shutil.rmtree, folder, True)
@@ -375,6 +371,10 @@ def topology(
         running.nginx_folder = folder
         running.nginx_access_log = log_dir / "nginx-access.log"
         stack.callback(stop, running.nginx)
+        stack.enter_context(rasa_stack)
+
+        def action_server(index: int) -> subprocess.Popen:
+            return start_action_server(env, action_ports[index], log_dir / f"actions-{index + 1}")
 
         def rasa_server(index: int) -> subprocess.Popen:
             folder = log_dir / f"rasa-{index + 1}"
@@ -390,13 +390,19 @@ def topology(
                 raise
             return process
 
-        processes = all_started(rasa_server, rasa_servers, stack)
+        # Both kinds start at once: a Rasa server calls an action server only for a message.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            actions = pool.submit(all_started, action_server, action_servers, action_stack)
+            rasas = pool.submit(all_started, rasa_server, rasa_servers, rasa_stack)
+            wait([actions, rasas])
+        running.actions = [
+            RunningServer(action_ports[index], process, log_dir / f"actions-{index + 1}" / "actions.log")
+            for index, process in enumerate(actions.result())
+        ]
         running.rasa = [
             RunningServer(rasa_ports[index], process, log_dir / f"rasa-{index + 1}" / "rasa.log")
-            for index, process in enumerate(processes)
+            for index, process in enumerate(rasas.result())
         ]
-        # On exit, in reverse: the Rasa servers (nginx answers meanwhile, in French, that the
-        # service is unavailable), nginx, then the action servers.
         yield running
 
 

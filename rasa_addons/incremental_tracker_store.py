@@ -24,6 +24,7 @@ appear below the highest id a server holds.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 import logging
@@ -36,13 +37,40 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.adapters import embedded_sqlite
+from bot.adapters import embedded_sqlite, migrations
 
 logger = logging.getLogger(__name__)
 
 # A tracker at the end of a diagnostic (about 270 events) holds about 0.65 MB: 200 of them are
 # at most 130 MB per Rasa server.
 DEFAULT_KEPT_CONVERSATIONS = 200
+
+
+def create_table_one_server_at_a_time(*args: Any, **kwargs: Any) -> None:
+    """Creates Rasa's table of events, if missing, under our migrations' lock (PostgreSQL).
+
+    Rasa creates it at each start. Servers starting together on a new PostgreSQL database
+    (a first deployment, each test or benchmark run) all tried at once: PostgreSQL refused all
+    but one, and Rasa made each of the others wait 5 seconds before trying again. Any failure
+    here is left to Rasa's own loop, which waits for the database as before."""
+    arguments = inspect.signature(SQLTrackerStore.__init__).bind(None, *args, **kwargs)
+    arguments.apply_defaults()
+    given = arguments.arguments
+    if given.get("login_db"):
+        return  # Rasa creates the database first
+    url = SQLTrackerStore.get_db_url(
+        given["dialect"], given["host"], given["port"], given["db"], given["username"], given["password"]
+    )
+    if not str(url).startswith("postgresql"):
+        return
+    engine = sa.create_engine(url)
+    try:
+        with migrations.exclusive(engine) as connection:
+            SQLTrackerStore.Base.metadata.create_all(connection)
+    except sa.exc.SQLAlchemyError as failure:
+        logger.debug("Rasa's table not created before Rasa: %s", type(failure).__name__)
+    finally:
+        engine.dispose()
 
 
 @dataclass
@@ -70,6 +98,7 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
     """
 
     def __init__(self, *args: Any, kept_conversations: int = DEFAULT_KEPT_CONVERSATIONS, **kwargs: Any) -> None:
+        create_table_one_server_at_a_time(*args, **kwargs)
         super().__init__(*args, **kwargs)
         self.kept_conversations = int(kept_conversations)
         self._kept: "OrderedDict[str, KeptTracker]" = OrderedDict()

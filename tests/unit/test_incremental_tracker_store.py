@@ -3,6 +3,9 @@ SQLTrackerStore reads: two Rasa servers on one database (SQLite and PostgreSQL),
 a new session, a tracker changed but not saved, contacts masked."""
 
 import asyncio
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional
 
 import pytest
@@ -193,3 +196,22 @@ def test_contacts_masked_after_a_refusal_are_masked_on_the_other_server_too(serv
     read = run(second.retrieve("owner"))
     assert read.get_slot("email") is None
     assert all("jeanne.martin@exemple.fr" not in (getattr(event, "text", None) or "") for event in read.events)
+
+
+def test_servers_starting_together_on_a_new_database_do_not_wait_for_each_other(database_url):
+    """Rasa creates its table at each start: on a new PostgreSQL database, servers starting
+    together collided, and Rasa made every one but the first wait 5 seconds."""
+    together = threading.Barrier(8)
+
+    def start(_):
+        together.wait()
+        return store_on(database_url)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        stores = list(pool.map(start, range(8)))
+    assert time.monotonic() - started < 4
+    message(stores[0], "owner", "bonjour")
+    assert content(run(stores[7].retrieve("owner"))) == content(run(stores[0].retrieve("owner")))
+    for store in stores:
+        store.engine.dispose()
