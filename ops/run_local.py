@@ -39,7 +39,7 @@ def main() -> None:
     # that both servers are stopped too instead of running on as orphans.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     token = auth_token()
-    print("Démarrage du conseiller numérique (environ 30 secondes)…", flush=True)
+    print("Démarrage du conseiller numérique (une dizaine de secondes)…", flush=True)
     with assistant(Path(args.model), args.rasa_port, args.action_port, token, REPO_ROOT / "var" / "logs") as url:
         print(
             f"\nLe conseiller numérique est prêt.\n"

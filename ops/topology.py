@@ -5,8 +5,9 @@
 Starts nginx (deploy/nginx/conseiller.conf, rendered for the servers, in a folder of its own:
 never the system's nginx service), then the action servers and the Rasa servers at once (the
 same model and endpoints.prod.yml for each Rasa server), waits until each is ready, prints the
-address, and stops everything on Ctrl-C or SIGTERM. PostgreSQL (TRACKER_DB_URL, CONSEILLER_DATABASE_URL) and Redis (REDIS_URL) are
-the deployer's: this checks they answer, it does not start them.
+address, and stops everything on Ctrl-C or SIGTERM. PostgreSQL (TRACKER_DB_URL,
+CONSEILLER_DATABASE_URL) and Redis (REDIS_URL) are the deployer's: this checks they answer, it
+does not start them.
 
 - Every Rasa server listens on 127.0.0.1 only (--bind): nginx is their only client, and they
   believe its X-Forwarded-* headers (TRUSTED_PROXY=1, SANIC_PROXIES_COUNT=1).

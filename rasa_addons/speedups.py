@@ -33,14 +33,13 @@ same steps to the new ones. A new form name among them (it changes how earlier e
 read), or events removed or replaced, and it works the whole list out again, as Rasa does.
 
 5. What a Rasa server built to start is left out of the garbage collector's full passes.
-Loading Rasa, TensorFlow and the model leaves millions of objects that live as long as the
-process; every full pass of Python's collector walked them all again, 200 to 350 ms with the
-event loop stopped, at a random message (measured: one owner's p95 went from about 30 to 190 ms
-as deployed). Once the model is loaded they are collected once and frozen (`gc.freeze`): later
-passes look only at what conversations create. Until then the launcher keeps the collector off
-(its passes while Rasa imports and loads found next to nothing to free: about a second of each
-start). The model Rasa loads later (PUT /model) is not
-frozen: only the first start pays.
+Loading Rasa, TensorFlow and the model leaves more than half a million objects that live as long
+as the process; every full pass of Python's collector walked them all again, 200 to 350 ms with
+the event loop stopped, at whatever message came then (measured as deployed: messages of 330 to
+350 ms where the others took 40). Once the model is loaded they are collected once and frozen
+(`gc.freeze`): later passes look only at what conversations create. Until then the launcher
+keeps the collector off (its passes while Rasa imports and loads found next to nothing to free:
+about a second of each start). A model loaded later (PUT /model) is not frozen.
 
 Installed by `install()`, which the Rasa server launcher (ops/rasa_server.py) calls before
 Rasa starts; CONSEILLER_RASA_SPEEDUPS=0 keeps Rasa's own (the benchmark's vanilla baseline).
