@@ -1148,7 +1148,7 @@ def generated_section(report: dict, rows: List[list], section: str = DOC_SECTION
         "same cores as the servers (its CPU per message is in the table).",
         "- Start-up: "
         + (
-            "ours: from starting the topology (action servers, nginx, Rasa servers in parallel) to every Rasa "
+            "ours: from starting the topology (nginx, then the action and Rasa servers at once) to every Rasa "
             "server ready; vanilla: "
             if topology
             else ""
