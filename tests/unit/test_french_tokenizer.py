@@ -94,3 +94,12 @@ def test_factored_pattern_matches_what_the_alternatives_match():
     for text in ["anti-spam", "auto-ecole", "saut-de-ski", "ok", "oki", "anti-", "pro-spam", "de-de-de", ""]:
         assert bool(factored.match(text)) == bool(original.match(text)), text
     assert factored.pattern.count("[a-z]") == 3  # 6 in the alternatives
+
+
+def test_a_model_trained_before_it_was_stored_still_loads_with_spacys_rules(tmp_path):
+    """A deployer's older model holds no stored tokenizer: it loads and tokenizes as before."""
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    config = FrenchTokenizer.get_default_config()
+    loaded = FrenchTokenizer.load(config, LocalModelStorage(tmp_path), Resource("tokenizer"), context)
+    tokens = loaded.tokenize(Message(data={"text": "l'anti-spam d'Angers"}), "text")
+    assert [token.text for token in tokens] == ["l'", "anti-spam", "d'", "Angers"]
